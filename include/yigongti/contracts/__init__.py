@@ -1,0 +1,147 @@
+"""Typed access to the feed contracts in ``feeds.yml``."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+CONTRACTS_FILE = Path(__file__).with_name("feeds.yml")
+
+MONEY_UNITS = {"元": 1, "千元": 1000, "万元": 10000}
+
+LINEAGE_COLUMNS = (
+    "_batch_id",
+    "_file_name",
+    "_file_sha256",
+    "_row_number",
+    "_received_at",
+    "_district_code",
+)
+
+
+def normalize_header(text: str) -> str:
+    """Header cells differ in width and spacing between providers' templates."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    name: str
+    type: str
+    key: bool = False
+    required: bool = False
+    pattern: str | None = None
+    values: tuple[str, ...] | None = None
+    unit: str | None = None
+    pii: str | None = None
+    check: str | None = None
+    group_zh: str | None = None
+
+    @property
+    def is_required(self) -> bool:
+        return self.key or self.required
+
+    @property
+    def stored(self) -> bool:
+        """Dropped PII never reaches the warehouse."""
+        return self.pii != "drop"
+
+    @property
+    def normalized_header(self) -> str:
+        return normalize_header(self.header)
+
+    @property
+    def check_column(self) -> str | None:
+        return f"{self.name}_check" if self.check else None
+
+
+@dataclass(frozen=True)
+class Feed:
+    name: str
+    provider: str
+    title_zh: str
+    format: str
+    periodicity: str
+    district: str
+    columns: tuple[Column, ...]
+    registry: bool = False
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def stored_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.stored)
+
+    @property
+    def raw_columns(self) -> tuple[str, ...]:
+        """Data columns of the raw table, in reader output order."""
+        names: list[str] = []
+        for col in self.stored_columns:
+            names.append(col.name)
+            if col.check_column:
+                names.append(col.check_column)
+        return tuple(names)
+
+    @property
+    def key_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.key)
+
+    @property
+    def raw_table(self) -> str:
+        return f"raw.{self.name}"
+
+    @property
+    def district_rule(self) -> tuple[str, str | None]:
+        """('column'|'institution'|'region', column name) or ('file', None)."""
+        kind, _, column = self.district.partition(":")
+        return kind, column or None
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(f"{self.name} has no column {name}")
+
+    def period_pattern(self) -> str:
+        return r"^\d{4}$" if self.periodicity == "year" else r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+@cache
+def _document() -> dict:
+    with CONTRACTS_FILE.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@cache
+def providers() -> dict[str, dict]:
+    return _document()["providers"]
+
+
+@cache
+def feeds() -> dict[str, Feed]:
+    result = {}
+    for name, spec in _document()["feeds"].items():
+        spec = dict(spec)
+        columns = tuple(
+            Column(**{**c, "values": tuple(c["values"]) if c.get("values") else None})
+            for c in spec.pop("columns")
+        )
+        known = {k: spec.pop(k) for k in list(spec) if k in Feed.__dataclass_fields__}
+        result[name] = Feed(name=name, columns=columns, extra=spec, **known)
+    return result
+
+
+def feed(name: str) -> Feed:
+    try:
+        return feeds()[name]
+    except KeyError:
+        raise KeyError(f"unknown feed {name!r}; known feeds: {', '.join(feeds())}") from None
+
+
+def feeds_of(provider: str) -> list[Feed]:
+    return [f for f in feeds().values() if f.provider == provider]

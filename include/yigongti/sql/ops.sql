@@ -1,0 +1,68 @@
+-- Operational schema: batch lifecycle and lineage. Idempotent.
+create schema if not exists raw;
+create schema if not exists staging;
+create schema if not exists marts;
+create schema if not exists ops;
+
+create sequence if not exists ops.batch_id_seq;
+
+create table if not exists ops.batch_log (
+    batch_id bigint primary key default nextval('ops.batch_id_seq'),
+    feed text not null,
+    provider text not null,
+    period text not null,
+    file_name text not null,
+    file_path text not null,
+    archive_path text,
+    sha256 text not null,
+    received_at timestamptz not null default now(),
+    row_count integer,
+    district_codes text [] not null default '{}',
+    money_unit_factor numeric not null default 1,
+    status text not null default 'received' check (
+        status in (
+            'received', 'validated', 'accepted', 'accepted_with_warnings',
+            'rejected', 'superseded'
+        )
+    ),
+    rules_failed text [] not null default '{}',
+    message text,
+    validated_at timestamptz,
+    decided_at timestamptz,
+    unique (feed, period, sha256)
+);
+
+create index if not exists batch_log_feed_period on ops.batch_log (feed, period);
+
+-- One row per district a batch holds rows for: the unit of supersession.
+create table if not exists ops.batch_district (
+    batch_id bigint not null references ops.batch_log (batch_id),
+    district_code text not null,
+    row_count integer not null,
+    primary key (batch_id, district_code)
+);
+
+-- Sample offending rows per failed rule, for the people on duty.
+create table if not exists ops.batch_rule_result (
+    batch_id bigint not null references ops.batch_log (batch_id),
+    rule text not null,
+    severity text not null check (severity in ('failure', 'warning')),
+    column_name text,
+    unexpected_count bigint,
+    sample jsonb,
+    primary key (batch_id, rule)
+);
+
+-- The active batch per (feed, period, district): the most recently received
+-- accepted batch holding rows for that district.
+create or replace view ops.active_batch as
+select distinct on (b.feed, b.period, d.district_code)
+    b.feed,
+    b.period,
+    d.district_code,
+    b.batch_id,
+    b.received_at
+from ops.batch_log as b
+inner join ops.batch_district as d on b.batch_id = d.batch_id
+where b.status in ('accepted', 'accepted_with_warnings')
+order by b.feed, b.period, d.district_code, b.received_at desc, b.batch_id desc;

@@ -1,0 +1,148 @@
+"""The PostgreSQL warehouse: ``WAREHOUSE_URL`` when set, else an embedded server.
+
+The embedded server (pgserver, PostgreSQL 16) lives in the project's state
+folder and listens on a Unix socket only. dbt, GX and the loaders all derive
+their connection settings from the one URL exposed here.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
+from yigongti.contracts import LINEAGE_COLUMNS, feeds
+from yigongti.settings import state_dir
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Connection settings parsed once from a libpq URL."""
+
+    url: str
+
+    @property
+    def params(self) -> dict[str, str]:
+        params = {k: str(v) for k, v in conninfo_to_dict(self.url).items() if v is not None}
+        params.setdefault("host", "localhost")
+        params.setdefault("port", "5432")
+        params.setdefault("user", "postgres")
+        params.setdefault("dbname", params["user"])
+        return params
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        from sqlalchemy.engine import URL
+
+        p = self.params
+        socket = p["host"].startswith("/")
+        return URL.create(
+            "postgresql+psycopg2",
+            username=p["user"],
+            password=p.get("password") or None,
+            host=None if socket else p["host"],
+            port=None if socket else int(p["port"]),
+            database=p["dbname"],
+            query={"host": p["host"], "port": p["port"]} if socket else {},
+        ).render_as_string(hide_password=False)
+
+    def env(self) -> dict[str, str]:
+        """Variables read by dbt_project/profiles.yml."""
+        p = self.params
+        return {
+            "WAREHOUSE_URL": self.url,
+            "WAREHOUSE_HOST": p["host"],
+            "WAREHOUSE_PORT": p["port"],
+            "WAREHOUSE_USER": p["user"],
+            "WAREHOUSE_PASSWORD": p.get("password", ""),
+            "WAREHOUSE_DBNAME": p["dbname"],
+        }
+
+    def connect(self, **kwargs) -> psycopg.Connection:
+        return psycopg.connect(self.url, **kwargs)
+
+
+def current() -> Connection:
+    """The warehouse the running process was pointed at."""
+    url = os.environ.get("WAREHOUSE_URL")
+    if not url:
+        raise RuntimeError("WAREHOUSE_URL is not set; start the warehouse with warehouse.session()")
+    return Connection(url)
+
+
+@contextmanager
+def session(pgdata: Path | None = None):
+    """Yield a Connection; start (and finally stop) the embedded server if needed.
+
+    Sets WAREHOUSE_URL and the dbt variables in the environment so that every
+    part of the pipeline in this process (and its children) sees the same server.
+    """
+    server = None
+    url = os.environ.get("WAREHOUSE_URL")
+    if not url:
+        import pgserver
+
+        pgdata = pgdata or state_dir() / "pgdata"
+        pgdata.mkdir(parents=True, exist_ok=True)
+        server = pgserver.get_server(pgdata, cleanup_mode="stop")
+        url = server.get_uri()
+        log.info("embedded PostgreSQL started in %s", pgdata)
+    conn = Connection(url)
+    saved = {k: os.environ.get(k) for k in conn.env()}
+    os.environ.update(conn.env())
+    try:
+        ensure_schema(conn)
+        yield conn
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        if server is not None:
+            server.cleanup()
+            log.info("embedded PostgreSQL stopped")
+
+
+def raw_table_ddl() -> str:
+    """One text-typed raw table per feed: values exactly as delivered (PII hashed)."""
+    statements = []
+    for feed in feeds().values():
+        cols = [f"{name} text" for name in feed.raw_columns]
+        lineage = [
+            "_batch_id bigint not null",
+            "_file_name text not null",
+            "_file_sha256 text not null",
+            "_row_number integer not null",
+            "_received_at timestamptz not null",
+            "_district_code text",
+        ]
+        assert [c.split()[0] for c in lineage] == list(LINEAGE_COLUMNS)
+        statements.append(
+            f"create table if not exists {feed.raw_table} (\n    "
+            + ",\n    ".join(cols + lineage)
+            + "\n);\n"
+            f"create index if not exists {feed.name}_batch on {feed.raw_table} "
+            "(_batch_id, _district_code);"
+        )
+    return "\n".join(statements)
+
+
+def ensure_schema(conn: Connection) -> None:
+    ops_sql = resources.files("yigongti").joinpath("sql/ops.sql").read_text(encoding="utf-8")
+    with conn.connect(autocommit=True) as db:
+        # Serialise concurrent first runs (several workers starting at once).
+        db.execute("select pg_advisory_lock(871001)")
+        try:
+            db.execute(ops_sql)
+            db.execute(raw_table_ddl())
+        finally:
+            db.execute("select pg_advisory_unlock(871001)")
