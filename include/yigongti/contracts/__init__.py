@@ -39,6 +39,7 @@ class Column:
     pattern: str | None = None
     values: tuple[str, ...] | None = None
     unit: str | None = None
+    signed: bool = False
     pii: str | None = None
     check: str | None = None
     group_zh: str | None = None

@@ -7,6 +7,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 
 from yigongti.contracts import feed as feed_contract
@@ -307,7 +308,7 @@ def settlement_rows(universe, year, month, seed, fund: dict) -> Iterator[dict]:
             for i in h.institutions
             if i.insurance_code and i.ws218_code.startswith("A")
         ]
-        chronic = [r["person_id_hash"] for r, _ in zip(chronic_persons(sim, seed), range(2000))]
+        chronic = [r["person_id_hash"] for r in islice(chronic_persons(sim, seed), 2000)]
         n = round(sim.population * 0.0187 * SEASON[month - 1] * sim.scale * rng.uniform(0.92, 1.08))
         for _ in range(n):
             seq += 1

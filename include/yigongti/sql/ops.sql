@@ -61,7 +61,8 @@ select distinct on (b.feed, b.period, d.district_code)
     b.period,
     d.district_code,
     b.batch_id,
-    b.received_at
+    b.received_at,
+    b.money_unit_factor
 from ops.batch_log as b
 inner join ops.batch_district as d on b.batch_id = d.batch_id
 where b.status in ('accepted', 'accepted_with_warnings')

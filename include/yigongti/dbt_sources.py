@@ -1,0 +1,84 @@
+"""Generate the dbt sources of the raw layer from the feed contracts.
+
+The files are committed (dbt reads them as they are); ``--check`` in the test
+command fails when they drift from the contracts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from yigongti.contracts import LINEAGE_COLUMNS, MONEY_UNITS, feeds, providers
+from yigongti.settings import DBT_PROJECT_DIR
+
+HEADER = "# Generated from include/yigongti/contracts/feeds.yml by `yigongti dbt-sources`.\n"
+
+
+def _column(col) -> list[dict]:
+    meta = {"type": col.type, "header_zh": col.header}
+    if col.unit:
+        meta["unit_factor"] = MONEY_UNITS[col.unit]
+    if col.pii:
+        meta["pii"] = col.pii
+    description = f"{col.header}" + ("（HMAC 散列，不含明文）" if col.pii == "hash" else "")
+    out = [{"name": col.name, "description": description, "meta": meta}]
+    if col.check_column:
+        out.append({
+            "name": col.check_column,
+            "description": f"{col.header} 校验结果 (ok/converted/format/checksum/birth_date)",
+            "meta": {"type": "check"},
+        })
+    return out
+
+
+LINEAGE_DESCRIPTIONS = {
+    "_batch_id": "Batch (file) id in ops.batch_log",
+    "_file_name": "Delivered file name",
+    "_file_sha256": "SHA-256 of the delivered file",
+    "_row_number": "Row number in the delivered file",
+    "_received_at": "When the pipeline first saw the file",
+    "_district_code": "District the row belongs to, per the feed's district rule",
+}
+
+
+def render() -> dict[Path, str]:
+    files = {}
+    for provider, info in providers().items():
+        tables = []
+        for feed in feeds().values():
+            if feed.provider != provider:
+                continue
+            columns = [c for col in feed.stored_columns for c in _column(col)]
+            columns += [
+                {"name": n, "description": LINEAGE_DESCRIPTIONS[n], "meta": {"type": "lineage"}}
+                for n in LINEAGE_COLUMNS
+            ]
+            tables.append({
+                "name": feed.name,
+                "description": f"{feed.title_zh}（{feed.format}, {feed.periodicity}）: "
+                               "values as delivered, text-typed, one batch per file.",
+                "meta": {"periodicity": feed.periodicity, "district_rule": feed.district},
+                "columns": columns,
+            })
+        doc = {"version": 2, "sources": [{
+            "name": provider, "schema": "raw",
+            "description": f"{info['name_zh']} ({info['name_en']})", "tables": tables,
+        }]}
+        path = DBT_PROJECT_DIR / "models" / "staging" / provider / f"_{provider}__sources.yml"
+        files[path] = HEADER + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
+    return files
+
+
+def write(check: bool = False) -> list[Path]:
+    """Write the files; with ``check``, return the stale ones and write nothing."""
+    stale = []
+    for path, text in render().items():
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            continue
+        stale.append(path)
+        if not check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    return stale

@@ -1,0 +1,134 @@
+"""GX expectation suites per feed: derived from the contract plus ``expectations/<feed>.yml``.
+
+Every expectation carries a stable rule name (stored in ops.batch_log.rules_failed)
+and a Chinese description for the people on duty, in its ``meta``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+
+import yaml
+
+from yigongti.contracts import Feed
+from yigongti.identifiers import VALID_OUTCOMES
+from yigongti.reference import districts_on
+from yigongti.settings import EXPECTATIONS_DIR
+
+# Formats of values as delivered (raw columns are text).
+TYPE_PATTERNS = {
+    "count": (r"^[0-9]+$", "非负整数"),
+    "int": (r"^-?[0-9]+$", "整数"),
+    "numeric": (r"^-?[0-9]+(\.[0-9]+)?$", "数值"),
+    "money": (r"^[0-9]+(\.[0-9]+)?$", "非负金额"),
+    "signed_money": (r"^-?[0-9]+(\.[0-9]+)?$", "金额"),
+    "date": (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "日期（YYYY-MM-DD）"),
+    "datetime": (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2})?$", "日期时间"),
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    severity: str  # failure | warning
+    description_zh: str
+    expectation_type: str
+    kwargs: dict
+
+
+def period_end(feed: Feed, period: str) -> dt.date:
+    if feed.periodicity == "year":
+        return dt.date(int(period), 12, 31)
+    year, month = map(int, period.split("-"))
+    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def contract_rules(feed: Feed, period: str) -> list[Rule]:
+    rules: list[Rule] = []
+
+    def add(name, description, etype, **kwargs):
+        rules.append(Rule(name, "failure", description, etype, kwargs))
+
+    for col in feed.stored_columns:
+        if col.is_required:
+            add(f"{col.name}.not_null", f"“{col.header}”不能为空",
+                "expect_column_values_to_not_be_null", column=col.name)
+        if col.pattern:
+            add(f"{col.name}.format", f"“{col.header}”格式不符（应匹配 {col.pattern}）",
+                "expect_column_values_to_match_regex", column=col.name, regex=col.pattern)
+        if col.values:
+            add(f"{col.name}.in_set", f"“{col.header}”取值不在允许范围（{'/'.join(col.values)}）",
+                "expect_column_values_to_be_in_set", column=col.name, value_set=list(col.values))
+        type_key = "signed_money" if col.type == "money" and col.signed else col.type
+        if type_key in TYPE_PATTERNS and not col.pii:
+            regex, label = TYPE_PATTERNS[type_key]
+            add(f"{col.name}.type", f"“{col.header}”应为{label}",
+                "expect_column_values_to_match_regex", column=col.name, regex=regex)
+        if col.check_column:
+            what = "校验码错误或格式错误" if col.check == "uscc" else "身份证号校验码、格式或出生日期错误"
+            add(f"{col.name}.check_character", f"“{col.header}”{what}",
+                "expect_column_values_to_be_in_set", column=col.check_column,
+                value_set=list(VALID_OUTCOMES))
+    keys = [c.name for c in feed.key_columns]
+    if len(keys) == 1:
+        add("key.unique", f"主键“{feed.key_columns[0].header}”重复",
+            "expect_column_values_to_be_unique", column=keys[0])
+    elif keys:
+        add("key.unique", f"主键（{'、'.join(c.header for c in feed.key_columns)}）重复",
+            "expect_compound_columns_to_be_unique", column_list=keys,
+            ignore_row_if="any_value_is_missing")
+    kind, column = feed.district_rule
+    source = {
+        "institution": "机构不在机构名录中（未知机构）",
+        "column": "区划代码缺失",
+        "region": "区划代码缺失",
+        "file": "文件名未以区县代码开头",
+    }[kind]
+    add("district.known", source, "expect_column_values_to_not_be_null", column="_district_code")
+    valid = sorted(d.code for d in districts_on(period_end(feed, period)))
+    add("district.valid_for_period", f"区县代码在 {period} 不存在（未知或已撤销的区县）",
+        "expect_column_values_to_be_in_set", column="_district_code", value_set=valid)
+    return rules
+
+
+@cache
+def extra_rules(feed_name: str) -> tuple[Rule, ...]:
+    """Feed-specific rules from expectations/<feed>.yml (versioned with the code)."""
+    path = EXPECTATIONS_DIR / f"{feed_name}.yml"
+    if not path.exists():
+        return ()
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return tuple(
+        Rule(
+            name=e["rule"],
+            severity=e.get("severity", "failure"),
+            description_zh=e["description_zh"],
+            expectation_type=e["type"],
+            kwargs=e.get("kwargs", {}),
+        )
+        for e in spec.get("expectations", [])
+    )
+
+
+def rules_for(feed: Feed, period: str) -> list[Rule]:
+    return contract_rules(feed, period) + list(extra_rules(feed.name))
+
+
+def build_suite(feed: Feed, period: str):
+    import great_expectations as gx
+    from great_expectations.expectations.registry import get_expectation_impl
+
+    suite = gx.ExpectationSuite(name=f"{feed.name}.{period}")
+    for rule in rules_for(feed, period):
+        impl = get_expectation_impl(rule.expectation_type)
+        suite.add_expectation(
+            impl(
+                **rule.kwargs,
+                meta={"rule": rule.name, "severity": rule.severity},
+                description=rule.description_zh,
+            )
+        )
+    return suite

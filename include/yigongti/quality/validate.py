@@ -1,0 +1,184 @@
+"""Validate one landed batch with GX, in the database, and decide its fate."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from functools import cache
+
+from psycopg.types.json import Jsonb
+
+from yigongti.contracts import Feed
+from yigongti.quality.suites import build_suite
+
+log = logging.getLogger(__name__)
+
+SAMPLE_ROWS = 5
+
+
+@dataclass
+class RuleOutcome:
+    rule: str
+    severity: str
+    description_zh: str
+    column: str | None
+    unexpected_count: int | None
+    sample: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Verdict:
+    batch_id: int
+    status: str
+    failures: list[RuleOutcome]
+    warnings: list[RuleOutcome]
+    message: str
+
+    @property
+    def rules_failed(self) -> list[str]:
+        return [o.rule for o in self.failures + self.warnings]
+
+
+@cache
+def _datasource(sqlalchemy_url: str):
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context.data_sources.add_sql("warehouse", connection_string=sqlalchemy_url)
+
+
+def _run_suite(conn, feed: Feed, period: str, batch_id: int):
+    datasource = _datasource(conn.sqlalchemy_url)
+    name = f"{feed.name}_batch_{batch_id}"
+    asset = datasource.add_query_asset(
+        name, query=f"select * from {feed.raw_table} where _batch_id = {int(batch_id)}"
+    )
+    try:
+        batch = asset.add_batch_definition_whole_table("batch").get_batch()
+        return batch.validate(
+            build_suite(feed, period),
+            result_format={
+                "result_format": "SUMMARY",
+                "unexpected_index_column_names": ["_row_number"],
+                "partial_unexpected_count": SAMPLE_ROWS,
+            },
+        )
+    finally:
+        datasource.delete_asset(name)
+
+
+def _sample_rows(db, feed: Feed, batch_id: int, row_numbers: list[int]) -> list[dict]:
+    if not row_numbers:
+        return []
+    cur = db.execute(
+        f"select _row_number, {', '.join(feed.raw_columns)} from {feed.raw_table} "
+        "where _batch_id = %s and _row_number = any(%s) order by _row_number limit %s",
+        (batch_id, row_numbers, SAMPLE_ROWS),
+    )
+    names = [d.name for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _row_numbers(result) -> list[int]:
+    indices = result.result.get("partial_unexpected_index_list") or []
+    numbers = []
+    for item in indices:
+        value = item.get("_row_number") if isinstance(item, dict) else item
+        if value is not None:
+            numbers.append(int(value))
+    return numbers[:SAMPLE_ROWS]
+
+
+def describe(feed: Feed, period: str, file_name: str, outcomes: list[RuleOutcome], kind: str) -> str:
+    head = f"{file_name}（{feed.title_zh} {feed.name}，期间 {period}）{kind}："
+    parts = []
+    for o in outcomes:
+        rows = "、".join(str(s["_row_number"]) for s in o.sample if "_row_number" in s)
+        count = f"{o.unexpected_count} 行" if o.unexpected_count is not None else ""
+        parts.append(
+            f"[{o.rule}] {o.description_zh}"
+            + (f"，{count}" if count else "")
+            + (f"，例如第 {rows} 行" if rows else "")
+        )
+    return head + "；".join(parts)
+
+
+def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
+    """Run the feed's suite on the batch; record every failed rule; accept or reject."""
+    result = _run_suite(conn, feed, period, batch_id)
+    failures: list[RuleOutcome] = []
+    warnings: list[RuleOutcome] = []
+    with conn.connect() as db:
+        for r in result.results:
+            if r.success:
+                continue
+            meta = r.expectation_config.meta or {}
+            kwargs = r.expectation_config.kwargs
+            outcome = RuleOutcome(
+                rule=meta.get("rule", r.expectation_config.type),
+                severity=meta.get("severity", "failure"),
+                description_zh=r.expectation_config.description or r.expectation_config.type,
+                column=kwargs.get("column"),
+                unexpected_count=r.result.get("unexpected_count"),
+            )
+            if r.exception_info and r.exception_info.get("raised_exception"):
+                outcome.description_zh += f"（校验执行出错：{r.exception_info.get('exception_message')}）"
+            outcome.sample = _sample_rows(db, feed, batch_id, _row_numbers(r))
+            (warnings if outcome.severity == "warning" else failures).append(outcome)
+        file_name = db.execute(
+            "select file_name from ops.batch_log where batch_id = %s", (batch_id,)
+        ).fetchone()[0]
+        if failures:
+            status, message = "rejected", describe(feed, period, file_name, failures, "被拒收")
+        elif warnings:
+            status = "accepted_with_warnings"
+            message = describe(feed, period, file_name, warnings, "已接收，但有预警")
+        else:
+            status, message = "accepted", f"{file_name}：全部 {len(result.results)} 条规则通过"
+        for o in failures + warnings:
+            db.execute(
+                """
+                insert into ops.batch_rule_result
+                    (batch_id, rule, severity, column_name, unexpected_count, sample)
+                values (%s, %s, %s, %s, %s, %s)
+                on conflict (batch_id, rule) do update set
+                    unexpected_count = excluded.unexpected_count, sample = excluded.sample
+                """,
+                (batch_id, o.rule, o.severity, o.column, o.unexpected_count,
+                 Jsonb(json.loads(json.dumps(o.sample, default=str)))),
+            )
+        db.execute(
+            """
+            update ops.batch_log
+            set status = %s, rules_failed = %s, message = %s,
+                validated_at = now(), decided_at = now()
+            where batch_id = %s
+            """,
+            (status, [o.rule for o in failures + warnings], message, batch_id),
+        )
+        if status != "rejected":
+            supersede_older(db, feed.name, period)
+        db.commit()
+    log.info("batch %s: %s", batch_id, message)
+    return Verdict(batch_id, status, failures, warnings, message)
+
+
+def supersede_older(db, feed_name: str, period: str) -> None:
+    """An accepted batch none of whose districts is active any more is superseded."""
+    db.execute(
+        """
+        update ops.batch_log as b
+        set status = 'superseded', decided_at = now(),
+            message = coalesce(b.message, '') || '（已被更正后的批次取代）'
+        where b.feed = %(feed)s and b.period = %(period)s
+          and b.status in ('accepted', 'accepted_with_warnings')
+          and not exists (
+              select 1 from ops.active_batch as a
+              where a.batch_id = b.batch_id
+          )
+        """,
+        {"feed": feed_name, "period": period},
+    )
