@@ -30,6 +30,7 @@
 
 {% macro stage_feed(source_name, table_name) %}
     {%- set columns = [] -%}
+    {%- set node = {'meta': {}} -%}
     {%- if execute -%}
         {%- set node = graph.sources['source.yigongti.' ~ source_name ~ '.' ~ table_name] -%}
         {%- for name, column in node.columns.items() -%}
@@ -43,6 +44,8 @@ select
     {{ cast_feed_value('r.' ~ name, meta) }} as {{ name }},
     {%- endfor %}
     b.period,
+    to_date(b.period, '{{ 'YYYY' if node.meta.get('periodicity') == 'year' else 'YYYY-MM' }}')
+        as period_start,
     {%- if 'district_code' not in columns | map(attribute=0) | list %}
     r._district_code as district_code,
     {%- endif %}
@@ -51,5 +54,8 @@ select
     r._received_at as received_at
 from {{ source(source_name, table_name) }} as r
 inner join {{ source('ops', 'active_batch') }} as b
-    on r._batch_id = b.batch_id and r._district_code = b.district_code
+    on
+        r._batch_id = b.batch_id
+        and r._district_code = b.district_code
+        and b.feed = '{{ table_name }}'
 {% endmacro %}

@@ -25,11 +25,13 @@ def _column(col) -> list[dict]:
     description = f"{col.header}" + ("（HMAC 散列，不含明文）" if col.pii == "hash" else "")
     out = [{"name": col.name, "description": description, "meta": meta}]
     if col.check_column:
-        out.append({
-            "name": col.check_column,
-            "description": f"{col.header} 校验结果 (ok/converted/format/checksum/birth_date)",
-            "meta": {"type": "check"},
-        })
+        out.append(
+            {
+                "name": col.check_column,
+                "description": f"{col.header} 校验结果 (ok/converted/format/checksum/birth_date)",
+                "meta": {"type": "check"},
+            }
+        )
     return out
 
 
@@ -55,17 +57,26 @@ def render() -> dict[Path, str]:
                 {"name": n, "description": LINEAGE_DESCRIPTIONS[n], "meta": {"type": "lineage"}}
                 for n in LINEAGE_COLUMNS
             ]
-            tables.append({
-                "name": feed.name,
-                "description": f"{feed.title_zh}（{feed.format}, {feed.periodicity}）: "
-                               "values as delivered, text-typed, one batch per file.",
-                "meta": {"periodicity": feed.periodicity, "district_rule": feed.district},
-                "columns": columns,
-            })
-        doc = {"version": 2, "sources": [{
-            "name": provider, "schema": "raw",
-            "description": f"{info['name_zh']} ({info['name_en']})", "tables": tables,
-        }]}
+            tables.append(
+                {
+                    "name": feed.name,
+                    "description": f"{feed.title_zh}（{feed.format}, {feed.periodicity}）: "
+                    "values as delivered, text-typed, one batch per file.",
+                    "meta": {"periodicity": feed.periodicity, "district_rule": feed.district},
+                    "columns": columns,
+                }
+            )
+        doc = {
+            "version": 2,
+            "sources": [
+                {
+                    "name": provider,
+                    "schema": "raw",
+                    "description": f"{info['name_zh']} ({info['name_en']})",
+                    "tables": tables,
+                }
+            ],
+        }
         path = DBT_PROJECT_DIR / "models" / "staging" / provider / f"_{provider}__sources.yml"
         files[path] = HEADER + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
     return files

@@ -159,7 +159,9 @@ def land_file(
                     f"期间目录“{period}”格式错误：{feed.name} 为"
                     f"{'年度（YYYY）' if feed.periodicity == 'year' else '月度（YYYY-MM）'}报送",
                 )
-            count, unit_factor = _copy_rows(db, feed, period, path, hasher, batch_id, received_at, sha)
+            count, unit_factor = _copy_rows(
+                db, feed, period, path, hasher, batch_id, received_at, sha
+            )
         except FeedFileError as error:
             db.rollback()
             _record_rejection(db, batch_id, error)
@@ -177,8 +179,9 @@ def _copy_rows(db, feed, period, path, hasher, batch_id, received_at, sha) -> tu
     count = 0
     with db.cursor() as cur, cur.copy(f"copy {feed.raw_table} ({columns}) from stdin") as copy:
         for row_number, values in opened.rows():
-            copy.write_row((*values, batch_id, path.name, sha, row_number, received_at,
-                            district_of(values)))
+            copy.write_row(
+                (*values, batch_id, path.name, sha, row_number, received_at, district_of(values))
+            )
             count += 1
     if count == 0:
         raise FeedFileError("file.no_rows", "文件只有表头，没有数据行")

@@ -35,8 +35,9 @@ def in_range(period: str, start: str | None, end: str | None) -> bool:
     return (start is None or last >= start) and (end is None or first <= end)
 
 
-def discover(landing: Path, start: str | None = None, end: str | None = None,
-             provider: str | None = None) -> list[LandingFile]:
+def discover(
+    landing: Path, start: str | None = None, end: str | None = None, provider: str | None = None
+) -> list[LandingFile]:
     """Files laid out as <landing>/<feed>/<period>/<file>, registry feeds first."""
     known = feeds()
     found = []
@@ -61,11 +62,19 @@ def process_file(conn, item: LandingFile, pii_key: str) -> dict:
     """Land, validate and decide one file; returns a summary for the run report."""
     contract = feed_contract(item.feed)
     landed = land_file(
-        conn, contract, item.period, Path(item.path),
-        hasher=Hasher(pii_key), archive_dir=state_dir() / "archive",
+        conn,
+        contract,
+        item.period,
+        Path(item.path),
+        hasher=Hasher(pii_key),
+        archive_dir=state_dir() / "archive",
     )
-    summary = {**item.as_dict(), "batch_id": landed.batch_id, "rows": landed.row_count,
-               "duplicate": landed.duplicate}
+    summary = {
+        **item.as_dict(),
+        "batch_id": landed.batch_id,
+        "rows": landed.row_count,
+        "duplicate": landed.duplicate,
+    }
     if landed.duplicate or landed.status == "rejected":
         with conn.connect() as db:
             status, message, rules = db.execute(
@@ -74,5 +83,9 @@ def process_file(conn, item: LandingFile, pii_key: str) -> dict:
             ).fetchone()
         return {**summary, "status": status, "message": message, "rules_failed": rules}
     verdict = validate_batch(conn, contract, item.period, landed.batch_id)
-    return {**summary, "status": verdict.status, "message": verdict.message,
-            "rules_failed": verdict.rules_failed}
+    return {
+        **summary,
+        "status": verdict.status,
+        "message": verdict.message,
+        "rules_failed": verdict.rules_failed,
+    }

@@ -5,7 +5,7 @@ select
     i.ws218_code,
     i.is_lead_hospital,
     i.hospital_grade,
-    cast(i.period || '-01' as date) as month_start,
+    i.period_start as month_start,
     coalesce(c.is_primary_level, false) as is_primary_level,
     coalesce(c.is_tcm_category, false) as is_tcm_category
 from {{ ref('stg_hc__institutions') }} as i

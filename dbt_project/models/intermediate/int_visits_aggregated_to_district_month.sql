@@ -11,5 +11,5 @@ from {{ ref('stg_hc__monthly_services') }} as s
 inner join {{ ref('int_institution_months_classified') }} as i
     on
         s.credit_code = i.credit_code
-        and cast(s.period || '-01' as date) = i.month_start
+        and s.period_start = i.month_start
 group by s.district_code, i.month_start

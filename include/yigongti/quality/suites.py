@@ -54,32 +54,67 @@ def contract_rules(feed: Feed, period: str) -> list[Rule]:
 
     for col in feed.stored_columns:
         if col.is_required:
-            add(f"{col.name}.not_null", f"“{col.header}”不能为空",
-                "expect_column_values_to_not_be_null", column=col.name)
+            add(
+                f"{col.name}.not_null",
+                f"“{col.header}”不能为空",
+                "expect_column_values_to_not_be_null",
+                column=col.name,
+            )
         if col.pattern:
-            add(f"{col.name}.format", f"“{col.header}”格式不符（应匹配 {col.pattern}）",
-                "expect_column_values_to_match_regex", column=col.name, regex=col.pattern)
+            add(
+                f"{col.name}.format",
+                f"“{col.header}”格式不符（应匹配 {col.pattern}）",
+                "expect_column_values_to_match_regex",
+                column=col.name,
+                regex=col.pattern,
+            )
         if col.values:
-            add(f"{col.name}.in_set", f"“{col.header}”取值不在允许范围（{'/'.join(col.values)}）",
-                "expect_column_values_to_be_in_set", column=col.name, value_set=list(col.values))
+            add(
+                f"{col.name}.in_set",
+                f"“{col.header}”取值不在允许范围（{'/'.join(col.values)}）",
+                "expect_column_values_to_be_in_set",
+                column=col.name,
+                value_set=list(col.values),
+            )
         type_key = "signed_money" if col.type == "money" and col.signed else col.type
         if type_key in TYPE_PATTERNS and not col.pii:
             regex, label = TYPE_PATTERNS[type_key]
-            add(f"{col.name}.type", f"“{col.header}”应为{label}",
-                "expect_column_values_to_match_regex", column=col.name, regex=regex)
+            add(
+                f"{col.name}.type",
+                f"“{col.header}”应为{label}",
+                "expect_column_values_to_match_regex",
+                column=col.name,
+                regex=regex,
+            )
         if col.check_column:
-            what = "校验码错误或格式错误" if col.check == "uscc" else "身份证号校验码、格式或出生日期错误"
-            add(f"{col.name}.check_character", f"“{col.header}”{what}",
-                "expect_column_values_to_be_in_set", column=col.check_column,
-                value_set=list(VALID_OUTCOMES))
+            what = (
+                "校验码错误或格式错误"
+                if col.check == "uscc"
+                else "身份证号校验码、格式或出生日期错误"
+            )
+            add(
+                f"{col.name}.check_character",
+                f"“{col.header}”{what}",
+                "expect_column_values_to_be_in_set",
+                column=col.check_column,
+                value_set=list(VALID_OUTCOMES),
+            )
     keys = [c.name for c in feed.key_columns]
     if len(keys) == 1:
-        add("key.unique", f"主键“{feed.key_columns[0].header}”重复",
-            "expect_column_values_to_be_unique", column=keys[0])
+        add(
+            "key.unique",
+            f"主键“{feed.key_columns[0].header}”重复",
+            "expect_column_values_to_be_unique",
+            column=keys[0],
+        )
     elif keys:
-        add("key.unique", f"主键（{'、'.join(c.header for c in feed.key_columns)}）重复",
-            "expect_compound_columns_to_be_unique", column_list=keys,
-            ignore_row_if="any_value_is_missing")
+        add(
+            "key.unique",
+            f"主键（{'、'.join(c.header for c in feed.key_columns)}）重复",
+            "expect_compound_columns_to_be_unique",
+            column_list=keys,
+            ignore_row_if="any_value_is_missing",
+        )
     kind, column = feed.district_rule
     source = {
         "institution": "机构不在机构名录中（未知机构）",
@@ -89,8 +124,13 @@ def contract_rules(feed: Feed, period: str) -> list[Rule]:
     }[kind]
     add("district.known", source, "expect_column_values_to_not_be_null", column="_district_code")
     valid = sorted(d.code for d in districts_on(period_end(feed, period)))
-    add("district.valid_for_period", f"区县代码在 {period} 不存在（未知或已撤销的区县）",
-        "expect_column_values_to_be_in_set", column="_district_code", value_set=valid)
+    add(
+        "district.valid_for_period",
+        f"区县代码在 {period} 不存在（未知或已撤销的区县）",
+        "expect_column_values_to_be_in_set",
+        column="_district_code",
+        value_set=valid,
+    )
     return rules
 
 

@@ -92,7 +92,9 @@ def _row_numbers(result) -> list[int]:
     return numbers[:SAMPLE_ROWS]
 
 
-def describe(feed: Feed, period: str, file_name: str, outcomes: list[RuleOutcome], kind: str) -> str:
+def describe(
+    feed: Feed, period: str, file_name: str, outcomes: list[RuleOutcome], kind: str
+) -> str:
     head = f"{file_name}（{feed.title_zh} {feed.name}，期间 {period}）{kind}："
     parts = []
     for o in outcomes:
@@ -125,7 +127,9 @@ def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
                 unexpected_count=r.result.get("unexpected_count"),
             )
             if r.exception_info and r.exception_info.get("raised_exception"):
-                outcome.description_zh += f"（校验执行出错：{r.exception_info.get('exception_message')}）"
+                outcome.description_zh += (
+                    f"（校验执行出错：{r.exception_info.get('exception_message')}）"
+                )
             outcome.sample = _sample_rows(db, feed, batch_id, _row_numbers(r))
             (warnings if outcome.severity == "warning" else failures).append(outcome)
         file_name = db.execute(
@@ -147,8 +151,14 @@ def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
                 on conflict (batch_id, rule) do update set
                     unexpected_count = excluded.unexpected_count, sample = excluded.sample
                 """,
-                (batch_id, o.rule, o.severity, o.column, o.unexpected_count,
-                 Jsonb(json.loads(json.dumps(o.sample, default=str)))),
+                (
+                    batch_id,
+                    o.rule,
+                    o.severity,
+                    o.column,
+                    o.unexpected_count,
+                    Jsonb(json.loads(json.dumps(o.sample, default=str))),
+                ),
             )
         db.execute(
             """

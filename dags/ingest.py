@@ -1,0 +1,84 @@
+"""Ingest DAGs, one per provider family: land, validate and decide every file that arrived.
+
+Each file is one mapped task instance; the institution registry goes first
+because other feeds are placed in districts through it. A finished run updates
+the provider's asset, which schedules the transform DAG.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import Asset, Param, Variable, dag, task
+from yigongti.contracts import providers
+
+DEFAULT_ARGS = {
+    "retries": 2,
+    "retry_delay": pendulum.duration(minutes=2),
+    "retry_exponential_backoff": True,
+}
+
+
+def raw_asset(provider: str) -> Asset:
+    return Asset(f"yigongti://raw/{provider}")
+
+
+def build(provider: str):
+    @dag(
+        dag_id=f"yigongti_ingest_{provider}",
+        description=f"Ingest {providers()[provider]['name_en']} feeds into raw",
+        schedule=None,
+        start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Shanghai"),
+        catchup=False,
+        max_active_runs=1,  # batches of one provider arrive and supersede in order
+        default_args=DEFAULT_ARGS,
+        params={
+            "landing": Param("", type="string", description="Landing folder"),
+            "period_from": Param(None, type=["null", "string"], description="YYYY-MM"),
+            "period_to": Param(None, type=["null", "string"], description="YYYY-MM"),
+        },
+        tags=["yigongti", "ingest", provider],
+    )
+    def ingest():
+        @task
+        def discover(registry: bool, params=None) -> list[dict]:
+            from pathlib import Path
+
+            from yigongti.contracts import feed
+            from yigongti.pipeline import discover as find
+
+            found = find(
+                Path(params["landing"]),
+                params["period_from"],
+                params["period_to"],
+                provider=provider,
+            )
+            return [f.as_dict() for f in found if feed(f.feed).registry == registry]
+
+        @task(map_index_template="{{ task.op_kwargs['item']['path'].split('/')[-1] }}")
+        def process(item: dict) -> dict:
+            from yigongti import warehouse
+            from yigongti.pipeline import LandingFile, process_file
+
+            return process_file(
+                warehouse.current(), LandingFile(**item), Variable.get("yigongti_pii_key")
+            )
+
+        @task(outlets=[raw_asset(provider)], trigger_rule="all_done")
+        def report(registry_results: list[dict], results: list[dict]) -> dict:
+            from collections import Counter
+
+            done = list(registry_results or []) + list(results or [])
+            return dict(Counter(r["status"] for r in done))
+
+        registry_done = process.override(task_id="process_registry").expand(
+            item=discover.override(task_id="discover_registry")(registry=True)
+        )
+        files = discover.override(task_id="discover_files")(registry=False)
+        registry_done >> files
+        report(registry_done, process.override(task_id="process_files").expand(item=files))
+
+    return ingest()
+
+
+for _provider in providers():
+    globals()[f"yigongti_ingest_{_provider}"] = build(_provider)

@@ -1,0 +1,73 @@
+"""Readable end-of-run summaries for the console (Chinese labels for users)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(_width(str(x)) for x in col) for col in zip(headers, *rows, strict=False)]
+    lines = ["  ".join(_pad(str(h), w) for h, w in zip(headers, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(_pad(str(c), w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(lines)
+
+
+def batches(conn, since) -> str:
+    with conn.connect() as db:
+        counts = db.execute(
+            "select status, count(*) from ops.batch_log where received_at >= %s "
+            "group by 1 order by 1",
+            (since,),
+        ).fetchall()
+        rejected = db.execute(
+            "select feed, period, file_name, message from ops.batch_log "
+            "where received_at >= %s and status = 'rejected' order by batch_id limit 20",
+            (since,),
+        ).fetchall()
+    lines = ["本次接收批次：" + ("，".join(f"{s} {n}" for s, n in counts) or "无新文件")]
+    for feed, period, name, message in rejected:
+        lines.append(f"  拒收 {feed} {period} {name}：{message}")
+    return "\n".join(lines)
+
+
+def latest_month(conn, codes: tuple[str, ...] = ("M07", "M12")) -> str:
+    """M07/M12 (and any other codes) for the latest month, per district and the municipality."""
+    with conn.connect() as db:
+        latest = db.execute(
+            "select max(period_start) from marts.fct_indicator_values "
+            "where period_type = 'month' and indicator_code = any(%s)",
+            (list(codes),),
+        ).fetchone()[0]
+        if latest is None:
+            return "指标集市中还没有月度数据。"
+        names = dict(
+            db.execute(
+                "select indicator_code, indicator_name_zh from marts.dim_indicators "
+                "where indicator_code = any(%s)",
+                (list(codes),),
+            ).fetchall()
+        )
+        rows = db.execute(
+            """
+            select area_code, area_name_zh, indicator_code, value
+            from marts.fct_indicator_values
+            where period_type = 'month' and period_start = %s and indicator_code = any(%s)
+            order by area_code = '500000', area_code
+            """,
+            (latest, list(codes)),
+        ).fetchall()
+    by_area: dict[tuple[str, str], dict[str, str]] = {}
+    for area, name, code, value in rows:
+        by_area.setdefault((area, name or ""), {})[code] = "" if value is None else f"{value:.2f}"
+    headers = ["区县代码", "区县", *[f"{c} {names.get(c, '')}(%)" for c in codes]]
+    body = [[a, n, *[v.get(c, "") for c in codes]] for (a, n), v in by_area.items()]
+    return f"{latest:%Y年%m月} 监测指标（按区县，最后一行为全市）\n" + table(headers, body)
