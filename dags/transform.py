@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pendulum
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import Asset, AssetAny, dag, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import LoadMode, TestBehavior
 from yigongti.contracts import providers
@@ -18,7 +18,8 @@ MARTS = Asset("yigongti://marts/indicators")
 @dag(
     dag_id="yigongti_transform",
     description="Build staging, intermediate and marts with dbt",
-    schedule=tuple(Asset(f"yigongti://raw/{p}") for p in providers()),
+    # Any provider's new batches trigger a rebuild (AssetAny, not all of them).
+    schedule=AssetAny(*(Asset(f"yigongti://raw/{p}") for p in providers())),
     start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Shanghai"),
     catchup=False,
     max_active_runs=1,  # one dbt build at a time on the warehouse

@@ -1,0 +1,193 @@
+"""The first slice end to end: real DAG runs (dag.test), GX, Cosmos/dbt, PostgreSQL.
+
+Hand-made registry and 卫统 monthly reports for two districts and two months,
+plus a bad file in the same run. Expected values are computed by hand below.
+
+Institutions (WS 218 code: primary level? TCM category?)
+  万州区 500101: H1 A100 hospital (no, no); C1 C210 township centre (primary);
+                 V1 D600 village clinic (primary)
+  巴南区 500113: T1 A210 TCM hospital (TCM); D1 D212 TCM clinic (primary, TCM);
+                 S1 D500 school clinic (neither: not named under indicator 7)
+
+Visits (total / TCM column)      2025-01          2025-02
+  H1                              1000 / 50        800 / 40
+  C1                               600 / 60        700 / 70
+  V1                               100 / 30        100 / 30
+  T1                               400 / 100       400 / 100   (counts whole: 400)
+  D1                               200 / 200       200 / 200
+  S1                                50 / 0          50 / 0
+"""
+
+import decimal
+from pathlib import Path
+
+import pytest
+
+from tests.feedfiles import credit_code, registry_row, services_row, write_feed
+
+D = decimal.Decimal
+H1, C1, V1 = (credit_code("500101", i) for i in (1, 2, 3))
+T1, D1, S1 = (credit_code("500113", i) for i in (1, 2, 3))
+VISITS = {
+    "2025-01": {
+        H1: (1000, 50),
+        C1: (600, 60),
+        V1: (100, 30),
+        T1: (400, 100),
+        D1: (200, 200),
+        S1: (50, 0),
+    },
+    "2025-02": {
+        H1: (800, 40),
+        C1: (700, 70),
+        V1: (100, 30),
+        T1: (400, 100),
+        D1: (200, 200),
+        S1: (50, 0),
+    },
+}
+
+
+def _landing(root: Path) -> Path:
+    registry = [
+        registry_row(H1, "500101", "A100", "万州甲医院", grade="二级"),
+        registry_row(C1, "500101", "C210", "万州乙中心卫生院"),
+        registry_row(V1, "500101", "D600", "万州丙村卫生室"),
+        registry_row(T1, "500113", "A210", "巴南中医院", grade="二级"),
+        registry_row(D1, "500113", "D212", "巴南中医诊所"),
+        registry_row(S1, "500113", "D500", "巴南某中学卫生保健所"),
+    ]
+    for period, visits in VISITS.items():
+        write_feed(root, "hs_institutions", period, registry)
+        write_feed(
+            root,
+            "hs_monthly_services",
+            period,
+            [services_row(code, total, tcm) for code, (total, tcm) in visits.items()],
+        )
+    # A bad delivery in the same run: negative visits. It must be rejected alone.
+    write_feed(
+        root,
+        "hs_monthly_services",
+        "2025-02",
+        [services_row(H1, -1, 0)],
+        file_name="500000_hs_monthly_services_bad.xlsx",
+    )
+    return root
+
+
+@pytest.fixture(scope="module")
+def marts(pg_server, tmp_path_factory):
+    """Run the pipeline once for the module in a database of its own."""
+    import os
+
+    from psycopg.conninfo import make_conninfo
+    from yigongti import warehouse
+    from yigongti.orchestrate import run_pipeline
+
+    with pg_server.connect(autocommit=True) as db:
+        db.execute("create database e2e")
+    saved = dict(os.environ)
+    os.environ["WAREHOUSE_URL"] = make_conninfo(pg_server.url, dbname="e2e")
+    try:
+        with warehouse.session() as conn:
+            run_pipeline(_landing(tmp_path_factory.mktemp("landing")), None, None)
+            with conn.connect() as db:
+                values = {
+                    (r[0], r[1], r[2], r[3].isoformat(), r[4].isoformat()): r[5:]
+                    for r in db.execute(
+                        "select indicator_code, area_code, period_type, period_start, "
+                        "period_end, numerator, denominator, value, status "
+                        "from marts.fct_indicator_values"
+                    )
+                }
+                batches = db.execute(
+                    "select file_name, status, rules_failed from ops.batch_log"
+                ).fetchall()
+            yield values, batches
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _pct(numerator, denominator):
+    return (D(numerator) * 100 / D(denominator)).quantize(D("0.0001"))
+
+
+def test_monthly_district_values(marts):
+    values, _ = marts
+    # 万州 Jan, M07: primary C1 + V1 = 600 + 100 = 700 of 1000 + 600 + 100 = 1700
+    assert values[("M07", "500101", "month", "2025-01-01", "2025-01-31")] == (
+        700,
+        1700,
+        _pct(700, 1700),
+        "final",
+    )
+    # 万州 Jan, M12: TCM-department visits 50 + 60 + 30 = 140 of 1700
+    assert values[("M12", "500101", "month", "2025-01-01", "2025-01-31")][:3] == (
+        140,
+        1700,
+        _pct(140, 1700),
+    )
+    # 巴南 Jan, M07: only D1 (200) is primary; S1 (D500) is not: 200 of 400 + 200 + 50 = 650
+    assert values[("M07", "500113", "month", "2025-01-01", "2025-01-31")][:3] == (
+        200,
+        650,
+        _pct(200, 650),
+    )
+    # 巴南 Jan, M12: T1 counts whole (400) + D1 200 + S1 0 = 600 of 650
+    assert values[("M12", "500113", "month", "2025-01-01", "2025-01-31")][:3] == (
+        600,
+        650,
+        _pct(600, 650),
+    )
+
+
+def test_municipal_value_is_a_ratio_of_sums(marts):
+    values, _ = marts
+    # Jan M07 = (700 + 200) / (1700 + 650) = 900 / 2350 = 38.2979 %,
+    # not the mean of district ratios ((41.18 % + 30.77 %) / 2 = 35.97 %).
+    numerator, denominator, value, _ = values[
+        ("M07", "500000", "month", "2025-01-01", "2025-01-31")
+    ]
+    assert (numerator, denominator, value) == (900, 2350, _pct(900, 2350))
+    assert value != ((_pct(700, 1700) + _pct(200, 650)) / 2).quantize(D("0.0001"))
+
+
+def test_quarter_ytd_and_year(marts):
+    values, _ = marts
+    # 万州 Feb M07: (700 + 100) / (800 + 700 + 100) = 800 / 1600; Q1 so far: 1500 / 3300
+    assert values[("M07", "500101", "month", "2025-02-01", "2025-02-28")][:3] == (
+        800,
+        1600,
+        _pct(800, 1600),
+    )
+    assert values[("M07", "500101", "quarter", "2025-01-01", "2025-03-31")] == (
+        1500,
+        3300,
+        _pct(1500, 3300),
+        "provisional",
+    )  # March has not arrived
+    # Municipal ytd to Feb M07: (700 + 800 + 200 + 200) / (1700 + 1600 + 650 + 650) = 1900 / 4600
+    assert values[("M07", "500000", "ytd", "2025-01-01", "2025-02-28")] == (
+        1900,
+        4600,
+        _pct(1900, 4600),
+        "final",
+    )
+    # Municipal year M12 so far: (140 + 600 + 140 + 600) / 4600 = 1480 / 4600
+    # (万州 Feb TCM: 40 + 70 + 30 = 140; 巴南 Feb: 400 + 200 + 0 = 600)
+    assert values[("M12", "500000", "year", "2025-01-01", "2025-12-31")][:3] == (
+        1480,
+        4600,
+        _pct(1480, 4600),
+    )
+
+
+def test_bad_file_rejected_alone(marts):
+    _, batches = marts
+    by_name = {name: (status, rules) for name, status, rules in batches}
+    assert by_name["500000_hs_monthly_services_bad.xlsx"][0] == "rejected"
+    assert "total_visits.type" in by_name["500000_hs_monthly_services_bad.xlsx"][1]
+    others = [s for n, (s, _) in by_name.items() if not n.endswith("_bad.xlsx")]
+    assert others and set(others) == {"accepted"}
