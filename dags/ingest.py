@@ -1,8 +1,10 @@
 """Ingest DAGs, one per provider family: land, validate and decide every file that arrived.
 
-Each file is one mapped task instance; the institution registry goes first
-because other feeds are placed in districts through it. A finished run updates
-the provider's asset, which schedules the transform DAG.
+Each landing folder (feed x period) is one mapped task instance, deciding its
+files one after the other in arrival order (a correction after its original).
+The institution registry goes first because other feeds are placed in districts
+through it. A finished run updates the provider's asset, which schedules the
+transform DAG.
 """
 
 from __future__ import annotations
@@ -71,11 +73,11 @@ def build(provider: str):
             return dict(Counter(r["status"] for r in done))
 
         registry_done = process.override(task_id="process_registry").expand(
-            item=discover.override(task_id="discover_registry")(registry=True)
+            folder=discover.override(task_id="discover_registry")(registry=True)
         )
-        files = discover.override(task_id="discover_files")(registry=False)
-        registry_done >> files
-        report(registry_done, process.override(task_id="process_files").expand(item=files))
+        folders = discover.override(task_id="discover_files")(registry=False)
+        registry_done >> folders
+        report(registry_done, process.override(task_id="process_files").expand(folder=folders))
 
     return ingest()
 

@@ -58,6 +58,32 @@ def discover(
     return sorted(found, key=lambda f: (not known[f.feed].registry, f.period, f.feed, f.path))
 
 
+def discover_folders(landing: Path, start: str | None = None, end: str | None = None,
+                     provider: str | None = None, registry: bool | None = None) -> list[dict]:
+    """Landing folders (feed x period) with their files in arrival order.
+
+    Files of one folder (a submission and its corrections) must be decided one
+    after the other, so a folder is the unit of parallel work. Files first seen
+    in the same run are ordered by modification time, then name.
+    """
+    folders: dict[tuple[str, str], list[str]] = {}
+    for item in discover(landing, start, end, provider):
+        if registry is None or feed_contract(item.feed).registry == registry:
+            folders.setdefault((item.feed, item.period), []).append(item.path)
+    return [
+        {"feed": f, "period": p,
+         "paths": sorted(paths, key=lambda x: (Path(x).stat().st_mtime_ns, x))}
+        for (f, p), paths in folders.items()
+    ]
+
+
+def process_folder(conn, folder: dict, pii_key: str) -> list[dict]:
+    return [
+        process_file(conn, LandingFile(folder["feed"], folder["period"], path), pii_key)
+        for path in folder["paths"]
+    ]
+
+
 def process_file(conn, item: LandingFile, pii_key: str) -> dict:
     """Land, validate and decide one file; returns a summary for the run report."""
     contract = feed_contract(item.feed)

@@ -104,7 +104,8 @@ select
     p.period_end,
     p.numerator,
     p.denominator,
-    round(p.numerator * i.factor / nullif(p.denominator, 0), 4) as value,
+    -- "value" is fixed by the mart interface.
+    round(p.numerator * i.factor / nullif(p.denominator, 0), 4) as value,  -- noqa: RF04
     i.unit,
     case when p.months_present = p.months_in_period then 'final' else 'provisional' end
         as status,

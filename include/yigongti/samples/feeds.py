@@ -151,7 +151,12 @@ def stationings(sim: DistrictSim, seed: int) -> list[dict]:
     """Every stationing of the sample range (2023-2026), sent by the district's hospitals."""
     rng = stable_rng(seed, "stationing", sim.code)
     senders = [i for i in sim.institutions if i.ws218_code.startswith("A")]
-    hosts = [i for i in sim.institutions if i.ws218_code in ("B100", "C210", "C220", "D600")]
+    # Hosts existed before the first stationing (clinics keep opening during the range).
+    hosts = [
+        i
+        for i in sim.institutions
+        if i.ws218_code in ("B100", "C210", "C220", "D600") and i.active_from.year < 2023
+    ]
     n = max(1, round(sim.population / 10_000 * sim.rates["stationed_per_10k"] * 1.6 * sim.scale))
     titles = (("中级", 45), ("副高级", 25), ("正高级", 8), ("初级", 17), ("无", 5))
     result = []
@@ -236,7 +241,8 @@ def death_rows(universe, year, month, seed) -> Iterator[dict]:
             group = rng.choices([g for g, _ in DEATH_CAUSES], [w for _, w in DEATH_CAUSES])[0]
             has_id = rng.random() < 0.97
             yield {
-                "certificate_hash": f"S{residence}{year}{month:02d}{k:06d}",
+                # Numbered by the registering district, unique across the 2026 merger.
+                "certificate_hash": f"S{sim.code}{year}{month:02d}{k:06d}",
                 "id_type": "1" if has_id else "9",
                 "person_id_hash": make_resident_id(rng, sim.code, birth) if has_id else None,
                 "sex": rng.choice("12"),
