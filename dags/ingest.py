@@ -45,31 +45,31 @@ def build(provider: str):
         def discover(registry: bool, params=None) -> list[dict]:
             from pathlib import Path
 
-            from yigongti.contracts import feed
-            from yigongti.pipeline import discover as find
+            from yigongti.pipeline import discover_folders
 
-            found = find(
+            return discover_folders(
                 Path(params["landing"]),
                 params["period_from"],
                 params["period_to"],
                 provider=provider,
+                registry=registry,
             )
-            return [f.as_dict() for f in found if feed(f.feed).registry == registry]
 
-        @task(map_index_template="{{ task.op_kwargs['item']['path'].split('/')[-1] }}")
-        def process(item: dict) -> dict:
+        @task(
+            map_index_template="{{ task.op_kwargs['folder']['feed'] }}/"
+            "{{ task.op_kwargs['folder']['period'] }}"
+        )
+        def process(folder: dict) -> list[dict]:
             from yigongti import warehouse
-            from yigongti.pipeline import LandingFile, process_file
+            from yigongti.pipeline import process_folder
 
-            return process_file(
-                warehouse.current(), LandingFile(**item), Variable.get("yigongti_pii_key")
-            )
+            return process_folder(warehouse.current(), folder, Variable.get("yigongti_pii_key"))
 
         @task(outlets=[raw_asset(provider)], trigger_rule="all_done")
-        def report(registry_results: list[dict], results: list[dict]) -> dict:
+        def report(registry_results: list, results: list) -> dict:
             from collections import Counter
 
-            done = list(registry_results or []) + list(results or [])
+            done = [r for group in [*(registry_results or []), *(results or [])] for r in group]
             return dict(Counter(r["status"] for r in done))
 
         registry_done = process.override(task_id="process_registry").expand(

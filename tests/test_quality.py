@@ -147,3 +147,15 @@ def test_retired_district_in_a_2026_period_is_rejected(fresh_db, tmp_path):
     result = _process(fresh_db, path, "hs_institutions", "2026-02")
     assert result["status"] == "rejected"
     assert "district.valid_for_period" in result["rules_failed"]
+
+
+def test_feed_specific_rule_from_expectations_folder(fresh_db, tmp_path):
+    _registry(fresh_db, tmp_path)
+    # expectations/hs_monthly_services.yml: TCM visits may not exceed total visits.
+    rows = [services_row(H1, 1000, 50), services_row(C1, 600, 700)]
+    path = write_feed(tmp_path, "hs_monthly_services", "2025-01", rows)
+    result = _process(fresh_db, path, "hs_monthly_services", "2025-01")
+    assert result["status"] == "rejected"
+    assert result["rules_failed"] == ["tcm.not_above_total"]
+    assert "中医诊疗人次数不应大于总诊疗人次数" in result["message"]
+    assert "1 行" in result["message"] and "第 7 行" in result["message"]

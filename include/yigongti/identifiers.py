@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, ValidationError
@@ -41,6 +42,7 @@ def check_resident_id(number: str) -> tuple[str, str]:
     return number, outcome
 
 
+@lru_cache(maxsize=65536)  # institution codes repeat on every row of a feed
 def check_uscc(code: str) -> tuple[str, str]:
     code = uscc.compact(code)
     try:

@@ -58,8 +58,13 @@ def discover(
     return sorted(found, key=lambda f: (not known[f.feed].registry, f.period, f.feed, f.path))
 
 
-def discover_folders(landing: Path, start: str | None = None, end: str | None = None,
-                     provider: str | None = None, registry: bool | None = None) -> list[dict]:
+def discover_folders(
+    landing: Path,
+    start: str | None = None,
+    end: str | None = None,
+    provider: str | None = None,
+    registry: bool | None = None,
+) -> list[dict]:
     """Landing folders (feed x period) with their files in arrival order.
 
     Files of one folder (a submission and its corrections) must be decided one
@@ -71,8 +76,11 @@ def discover_folders(landing: Path, start: str | None = None, end: str | None = 
         if registry is None or feed_contract(item.feed).registry == registry:
             folders.setdefault((item.feed, item.period), []).append(item.path)
     return [
-        {"feed": f, "period": p,
-         "paths": sorted(paths, key=lambda x: (Path(x).stat().st_mtime_ns, x))}
+        {
+            "feed": f,
+            "period": p,
+            "paths": sorted(paths, key=lambda x: (Path(x).stat().st_mtime_ns, x)),
+        }
         for (f, p), paths in folders.items()
     ]
 

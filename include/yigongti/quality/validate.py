@@ -82,7 +82,16 @@ def _sample_rows(db, feed: Feed, batch_id: int, row_numbers: list[int]) -> list[
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def _row_numbers(result) -> list[int]:
+def _row_numbers(db, feed: Feed, batch_id: int, result) -> list[int]:
+    """Offending row numbers, from a column expectation or an unexpected-rows query."""
+    query = result.expectation_config.kwargs.get("unexpected_rows_query")
+    if query:  # SUMMARY results carry no rows for these; ask the database directly
+        batch = f"(select * from {feed.raw_table} where _batch_id = {int(batch_id)}) as batch"
+        rows = db.execute(
+            f"select _row_number from ({query.replace('{batch}', batch)}) as unexpected "
+            f"order by _row_number limit {SAMPLE_ROWS}"
+        ).fetchall()
+        return [r[0] for r in rows]
     indices = result.result.get("partial_unexpected_index_list") or []
     numbers = []
     for item in indices:
@@ -124,13 +133,13 @@ def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
                 severity=meta.get("severity", "failure"),
                 description_zh=r.expectation_config.description or r.expectation_config.type,
                 column=kwargs.get("column"),
-                unexpected_count=r.result.get("unexpected_count"),
+                unexpected_count=r.result.get("unexpected_count", r.result.get("observed_value")),
             )
             if r.exception_info and r.exception_info.get("raised_exception"):
                 outcome.description_zh += (
                     f"（校验执行出错：{r.exception_info.get('exception_message')}）"
                 )
-            outcome.sample = _sample_rows(db, feed, batch_id, _row_numbers(r))
+            outcome.sample = _sample_rows(db, feed, batch_id, _row_numbers(db, feed, batch_id, r))
             (warnings if outcome.severity == "warning" else failures).append(outcome)
         file_name = db.execute(
             "select file_name from ops.batch_log where batch_id = %s", (batch_id,)

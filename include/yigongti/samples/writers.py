@@ -59,6 +59,8 @@ def write_xlsx(
     path.parent.mkdir(parents=True, exist_ok=True)
     columns = feed.columns
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    # A fixed document date: the same content always gives the same bytes.
+    book.set_properties({"created": dt.datetime(2000, 1, 1)})
     sheet = book.add_worksheet("Sheet1")
     bold = book.add_format({"bold": True, "align": "center", "valign": "vcenter"})
     r = 0
