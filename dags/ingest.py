@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pendulum
 from airflow.sdk import Asset, Param, Variable, dag, task
-from yigongti.contracts import providers
+from yigongti.contracts import feeds_of, providers
 
 DEFAULT_ARGS = {
     "retries": 2,
@@ -72,11 +72,17 @@ def build(provider: str):
             done = [r for group in [*(registry_results or []), *(results or [])] for r in group]
             return dict(Counter(r["status"] for r in done))
 
-        registry_done = process.override(task_id="process_registry").expand(
-            folder=discover.override(task_id="discover_registry")(registry=True)
+        # A registry stage only where the provider has one; an empty mapping is
+        # "skipped", so the files stage runs unless something upstream failed.
+        folders = discover.override(task_id="discover_files", trigger_rule="none_failed")(
+            registry=False
         )
-        folders = discover.override(task_id="discover_files")(registry=False)
-        registry_done >> folders
+        registry_done = []
+        if any(f.registry for f in feeds_of(provider)):
+            registry_done = process.override(task_id="process_registry").expand(
+                folder=discover.override(task_id="discover_registry")(registry=True)
+            )
+            registry_done >> folders
         report(registry_done, process.override(task_id="process_files").expand(folder=folders))
 
     return ingest()

@@ -65,6 +65,18 @@ def _landing(root: Path) -> Path:
             period,
             [services_row(code, total, tcm) for code, (total, tcm) in visits.items()],
         )
+    # Another provider's feed in the same landing zone (statistics bureau).
+    write_feed(
+        root,
+        "population",
+        "2025",
+        [
+            {"district_code": d, "sex": sex, "age_group": "30-34", "residents": 1000}
+            for d in ("500101", "500113")
+            for sex in ("男", "女")
+        ],
+        reporter="重庆市统计局",
+    )
     # A bad delivery in the same run: negative visits. It must be rejected alone.
     write_feed(
         root,
@@ -191,3 +203,8 @@ def test_bad_file_rejected_alone(marts):
     assert "total_visits.type" in by_name["500000_hs_monthly_services_bad.xlsx"][1]
     others = [s for n, (s, _) in by_name.items() if not n.endswith("_bad.xlsx")]
     assert others and set(others) == {"accepted"}
+
+
+def test_every_provider_dag_ingests_its_feeds(marts):
+    _, batches = marts
+    assert ("500000_population_2025.xlsx", "accepted") in {(n, s) for n, s, _ in batches}

@@ -36,8 +36,16 @@ def cmd_run(args) -> int:
     with warehouse.session() as conn:
         with conn.connect() as db:
             since = db.execute("select now()").fetchone()[0]
+        log_file = state_dir() / "logs" / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+        print(f"运行日志（Airflow、GX、dbt）：{log_file}")
         try:
-            run_pipeline(landing, args.period_from, args.period_to)
+            run_pipeline(
+                landing,
+                args.period_from,
+                args.period_to,
+                log_file=None if args.verbose else log_file,
+                progress=lambda line: print(line, flush=True),
+            )
         except PipelineFailed as exc:
             print(f"流水线失败 / pipeline failed: {exc}", file=sys.stderr)
             print(summary.batches(conn, since), file=sys.stderr)

@@ -11,6 +11,8 @@ import os
 import secrets
 import subprocess
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from yigongti.contracts import providers
@@ -35,7 +37,9 @@ def configure_airflow() -> Path:
     os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{home / 'airflow.db'}")
     os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_CACHE", "False")
+    # No outbound calls from a closed network; partial parsing stays on (Cosmos cache).
+    os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
     return home
 
 
@@ -84,17 +88,56 @@ def load_dags() -> dict:
     return bag.dags
 
 
-def run_dag(dag, conf: dict | None = None):
-    run = dag.test(run_conf=conf or {})
+@contextmanager
+def output_to(log_file: Path | None):
+    """Send everything written to stdout/stderr (Airflow, dbt, GX) to a log file."""
+    if log_file is None:
+        yield
+        return
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with log_file.open("ab") as fh:
+        os.dup2(fh.fileno(), 1)
+        os.dup2(fh.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+def run_dag(dag, conf: dict | None = None, log_file: Path | None = None, progress=None):
+    started = time.monotonic()
+    if progress:
+        progress(f"运行 {dag.dag_id} …")
+    with output_to(log_file):
+        run = dag.test(run_conf=conf or {})
     state = str(getattr(run, "state", ""))
+    if progress:
+        progress(f"  {state}（{time.monotonic() - started:.0f} 秒）")
     if not state.endswith("success"):
-        raise PipelineFailed(f"DAG {dag.dag_id} ended in state {state}")
+        where = f"; see {log_file}" if log_file else ""
+        raise PipelineFailed(f"DAG {dag.dag_id} ended in state {state}{where}")
     return run
 
 
-def run_pipeline(landing: Path, period_from: str | None, period_to: str | None) -> None:
+def run_pipeline(
+    landing: Path,
+    period_from: str | None,
+    period_to: str | None,
+    log_file: Path | None = None,
+    progress=None,
+) -> None:
+    """Ingest (HC first: its registry places other feeds' rows), then transform."""
     prepare()
-    dags = load_dags()
+    with output_to(log_file):
+        dags = load_dags()
     conf = {
         "landing": str(Path(landing).resolve()),
         "period_from": period_from,
@@ -102,7 +145,5 @@ def run_pipeline(landing: Path, period_from: str | None, period_to: str | None) 
     }
     for provider in INGEST_ORDER:
         assert provider in providers()
-        log.info("ingesting %s feeds", provider)
-        run_dag(dags[f"yigongti_ingest_{provider}"], conf)
-    log.info("building marts")
-    run_dag(dags["yigongti_transform"])
+        run_dag(dags[f"yigongti_ingest_{provider}"], conf, log_file, progress)
+    run_dag(dags["yigongti_transform"], None, log_file, progress)

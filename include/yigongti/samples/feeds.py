@@ -199,7 +199,8 @@ def chronic_persons(sim: DistrictSim, seed: int) -> Iterator[dict]:
         diseases = (
             ("高血压",) if r < 0.72 else ("2型糖尿病",) if r < 0.92 else ("高血压", "2型糖尿病")
         )
-        registered = dt.date(2012, 1, 1) + dt.timedelta(days=rng.randrange(0, 5200))
+        # Registrations continue through the sample range (2012 to 2027).
+        registered = dt.date(2012, 1, 1) + dt.timedelta(days=rng.randrange(0, 5800))
         managing = rng.choice(institutions)
         for n, disease in enumerate(diseases):
             yield {
@@ -218,9 +219,13 @@ def chronic_persons(sim: DistrictSim, seed: int) -> Iterator[dict]:
 
 
 def chronic_rows(sim: DistrictSim, year, month, seed) -> Iterator[dict]:
+    """A quarter's snapshot: those registered by then, management status re-assessed."""
     day = month_end(year, month)
+    rng = stable_rng(seed, "chronic-status", sim.code, year, month)
     for row in chronic_persons(sim, seed):
+        managed = rng.random() < 0.76
         if row["registered_on"] <= day:
+            row["is_standard_managed"] = "是" if managed else "否"
             yield {**row, "residence_district_code": row.pop("_institution").district_on(day)}
 
 

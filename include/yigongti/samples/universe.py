@@ -212,6 +212,8 @@ class DistrictSim:
                     t,
                 )
         rural = d.towns + d.townships
+        # Five of 渝北区's towns join 北碚区 in 2026: the same share of its centres.
+        moving = round(5 * self.count(rural) / rural) if region == "500112" else 0
         for t in range(self.count(rural)):
             central = t % 4 == 0
             thc = new(
@@ -223,7 +225,7 @@ class DistrictSim:
                 f"{d.name_zh}第{t + 1}{'中心' if central else ''}卫生院",
                 t,
                 community_code=rng.choice(communities),
-                moves_to_beibei=(region == "500112" and t < 5),
+                moves_to_beibei=t < moving,
             )
             for v in range(self.count(9)):
                 new(
