@@ -46,29 +46,25 @@ def registry_period(feed: Feed, period: str) -> str:
 
 
 def institution_districts(db: psycopg.Connection, period: str) -> dict[str, str]:
-    """credit code -> district, from the newest accepted registry snapshot up to ``period``."""
+    """credit code -> district, from the accepted registry snapshot nearest to ``period``.
+
+    The newest snapshot at or before the period; for data older than the first
+    snapshot, the earliest one after it.
+    """
     rows = db.execute(
         """
         select distinct on (r.credit_code) r.credit_code, r.district_code
         from raw.hs_institutions as r
         inner join ops.active_batch as a
             on a.batch_id = r._batch_id and a.district_code = r._district_code
-        where a.feed = 'hs_institutions' and a.period <= %(period)s
-        order by r.credit_code, a.period desc
+        where a.feed = 'hs_institutions'
+        order by r.credit_code,
+                 a.period <= %(period)s desc,
+                 case when a.period <= %(period)s then a.period end desc,
+                 a.period
         """,
         {"period": period},
     ).fetchall()
-    if not rows:  # data older than the first registry snapshot
-        rows = db.execute(
-            """
-            select distinct on (r.credit_code) r.credit_code, r.district_code
-            from raw.hs_institutions as r
-            inner join ops.active_batch as a
-                on a.batch_id = r._batch_id and a.district_code = r._district_code
-            where a.feed = 'hs_institutions'
-            order by r.credit_code, a.period
-            """
-        ).fetchall()
     return dict(rows)
 
 
