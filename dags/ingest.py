@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pendulum
 from airflow.sdk import Asset, Param, Variable, dag, task
+
 from yigongti.contracts import feeds_of, providers
 
 DEFAULT_ARGS = {

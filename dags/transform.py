@@ -9,6 +9,7 @@ import pendulum
 from airflow.sdk import Asset, AssetAny, dag, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import LoadMode, TestBehavior
+
 from yigongti.contracts import providers
 from yigongti.settings import DBT_PROJECT_DIR
 

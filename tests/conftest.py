@@ -35,6 +35,7 @@ def pg_server():
 def fresh_db(pg_server, monkeypatch):
     """A new, empty database on the embedded server, set as WAREHOUSE_URL."""
     from psycopg.conninfo import make_conninfo
+
     from yigongti import warehouse
 
     name = f"t_{uuid.uuid4().hex[:12]}"

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from stdnum.cn import uscc
+
 from yigongti.contracts import feed
 from yigongti.samples.writers import write_csv, write_xlsx
 

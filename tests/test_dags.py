@@ -3,6 +3,7 @@
 import time
 
 import pytest
+
 from yigongti.contracts import providers
 from yigongti.settings import DAGS_DIR
 

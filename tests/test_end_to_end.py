@@ -94,6 +94,7 @@ def marts(pg_server, tmp_path_factory):
     import os
 
     from psycopg.conninfo import make_conninfo
+
     from yigongti import warehouse
     from yigongti.orchestrate import run_pipeline
 

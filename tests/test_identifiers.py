@@ -1,6 +1,7 @@
 import pytest
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
+
 from yigongti.identifiers import Hasher, check_resident_id, check_uscc, resident_id_to_18
 
 

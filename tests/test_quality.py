@@ -1,9 +1,8 @@
 """The GX quality gate and the batch lifecycle, on a real PostgreSQL."""
 
-from yigongti.pipeline import LandingFile, process_file
-
 from tests.conftest import PII_KEY
 from tests.feedfiles import credit_code, registry_row, services_row, write_feed
+from yigongti.pipeline import LandingFile, process_file
 
 H1, C1 = credit_code("500101", 1), credit_code("500101", 2)
 

@@ -1,10 +1,10 @@
 """Readers on files in the providers' real shapes and their quirks."""
 
 import pytest
-from yigongti.contracts import feed
-from yigongti.readers import FeedFileError, open_feed_file
 
 from tests.feedfiles import credit_code, registry_row, services_row, write_feed
+from yigongti.contracts import feed
+from yigongti.readers import FeedFileError, open_feed_file
 
 
 def _read(path, name, hasher=None):

@@ -1,17 +1,113 @@
--- Monthly numerator and denominator per indicator and district: the one input
--- of every ratio-of-sums rollup in fct_indicator_values.
+-- Monthly numerator and denominator per ratio indicator and district: the one
+-- input of the ratio-of-sums rollup in fct_indicator_values. A stock
+-- denominator (resident population) is summed over districts, never over months.
+with visits as (
+    select * from {{ ref('int_visits_aggregated_to_district_month') }}
+),
+
+remote as (
+    -- 病理 (pathology) is not imaging and does not count toward 5a.
+    select
+        r.district_code,
+        r.period_start as month_start,
+        sum(r.diagnoses) as diagnoses
+    from {{ ref('stg_hc__remote_diagnoses') }} as r
+    where r.exam_category <> '病理'
+    group by r.district_code, r.period_start
+),
+
+fund as (
+    select
+        insured_district_code as district_code,
+        month_start,
+        sum(fund_paid) filter (
+            where is_medical_institution and provider_district_code = insured_district_code
+        ) as in_district,
+        sum(fund_paid) filter (
+            where
+            is_medical_institution
+            and provider_district_code = insured_district_code
+            and is_primary_level
+        ) as in_district_primary,
+        sum(fund_paid) filter (where is_medical_institution) as all_medical
+    from {{ ref('int_fund_spending_classified') }}
+    group by insured_district_code, month_start
+),
+
+stays as (
+    select
+        insured_district_code as district_code,
+        month_start,
+        count(*) filter (where is_in_district) as in_district_stays,
+        sum(total_cost) filter (where is_in_district) as in_district_cost,
+        count(*) as all_stays
+    from {{ ref('int_settlements_classified') }}
+    group by insured_district_code, month_start
+)
+
 select
     'M07' as indicator_code,
     district_code,
     month_start,
     primary_visits as numerator,
-    total_visits as denominator
-from {{ ref('int_visits_aggregated_to_district_month') }}
+    total_visits as denominator,
+    false as denominator_is_stock
+from visits
 union all
 select
     'M12' as indicator_code,
     district_code,
     month_start,
     tcm_visits as numerator,
-    total_visits as denominator
-from {{ ref('int_visits_aggregated_to_district_month') }}
+    total_visits as denominator,
+    false as denominator_is_stock
+from visits
+union all
+select
+    'M05A' as indicator_code,
+    r.district_code,
+    r.month_start,
+    r.diagnoses as numerator,
+    p.residents as denominator,
+    true as denominator_is_stock
+from remote as r
+left join {{ ref('int_population_by_district_year') }} as p
+    on
+        r.district_code = p.district_code
+        and cast(extract(year from r.month_start) as integer) = p.data_year
+union all
+select
+    'M08' as indicator_code,
+    district_code,
+    month_start,
+    coalesce(in_district, 0) as numerator,
+    all_medical as denominator,
+    false as denominator_is_stock
+from fund
+union all
+select
+    'M09' as indicator_code,
+    district_code,
+    month_start,
+    coalesce(in_district_primary, 0) as numerator,
+    in_district as denominator,
+    false as denominator_is_stock
+from fund
+union all
+select
+    'M10A' as indicator_code,
+    district_code,
+    month_start,
+    in_district_cost as numerator,
+    in_district_stays as denominator,
+    false as denominator_is_stock
+from stays
+union all
+select
+    'M11' as indicator_code,
+    district_code,
+    month_start,
+    in_district_stays as numerator,
+    all_stays as denominator,
+    false as denominator_is_stock
+from stays

@@ -7,7 +7,6 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Iterator
-from itertools import islice
 from pathlib import Path
 
 from yigongti.contracts import feed as feed_contract
@@ -157,7 +156,8 @@ def stationings(sim: DistrictSim, seed: int) -> list[dict]:
         for i in sim.institutions
         if i.ws218_code in ("B100", "C210", "C220", "D600") and i.active_from.year < 2023
     ]
-    n = max(1, round(sim.population / 10_000 * sim.rates["stationed_per_10k"] * 1.6 * sim.scale))
+    # Compared with the resident population (M04): not reduced by the scale knob.
+    n = max(1, round(sim.population / 10_000 * sim.rates["stationed_per_10k"] * 1.6))
     titles = (("中级", 45), ("副高级", 25), ("正高级", 8), ("初级", 17), ("无", 5))
     result = []
     for k in range(n):
@@ -187,14 +187,24 @@ def stationing_rows(universe, year, month, seed) -> Iterator[dict]:
                 yield {**s, "end_date": s["end_date"] if s["end_date"] <= day else None}
 
 
+def chronic_patient_count(sim: DistrictSim) -> int:
+    return round(sim.population * sim.rates["managed_share"] * sim.scale * 0.9)
+
+
+def chronic_person_id(sim: DistrictSim, seed: int, k: int) -> tuple[str, dt.date]:
+    """Patient k's resident ID, derivable alone so that settlements can link to it."""
+    rng = stable_rng(seed, "chronic-person", sim.code, k)
+    age = min(95, 35 + int(rng.expovariate(1 / 22)))
+    birth = dt.date(2025 - age, rng.randrange(1, 13), rng.randrange(1, 29))
+    return make_resident_id(rng, sim.code, birth), birth
+
+
 def chronic_persons(sim: DistrictSim, seed: int) -> Iterator[dict]:
-    """The district's managed hypertension/diabetes patients (one row per disease)."""
+    """The district's registered hypertension/diabetes patients (one row per disease)."""
     rng = stable_rng(seed, "chronic", sim.code)
     institutions = [i for i in sim.institutions if i.ws218_code in ("B100", "C210", "C220")]
-    for k in range(round(sim.population * sim.rates["managed_share"] * sim.scale)):
-        age = min(95, 35 + int(rng.expovariate(1 / 22)))
-        birth = dt.date(2025 - age, rng.randrange(1, 13), rng.randrange(1, 29))
-        person = make_resident_id(rng, sim.code, birth)
+    for k in range(chronic_patient_count(sim)):
+        person, birth = chronic_person_id(sim, seed, k)
         r = rng.random()
         diseases = (
             ("高血压",) if r < 0.72 else ("2型糖尿病",) if r < 0.92 else ("高血压", "2型糖尿病")
@@ -202,16 +212,17 @@ def chronic_persons(sim: DistrictSim, seed: int) -> Iterator[dict]:
         # Registrations continue through the sample range (2012 to 2027).
         registered = dt.date(2012, 1, 1) + dt.timedelta(days=rng.randrange(0, 5800))
         managing = rng.choice(institutions)
+        name, sex = make_name(rng), rng.choice("12")
         for n, disease in enumerate(diseases):
             yield {
                 "health_record_hash": f"{sim.code}{k:09d}{n:02d}",
                 "person_id_hash": person,
-                "person_name": make_name(rng),
-                "sex": rng.choice("12"),
+                "person_name": name,
+                "sex": sex,
                 "birth_date": birth,
                 "disease": disease,
                 "registered_on": registered,
-                "is_standard_managed": "是" if rng.random() < 0.76 else "否",
+                "is_standard_managed": "是",
                 "managing_institution_code": managing.credit_code,
                 "residence_district_code": sim.code,
                 "_institution": managing,
@@ -236,7 +247,8 @@ def death_rows(universe, year, month, seed) -> Iterator[dict]:
     for sim in universe:
         rng = stable_rng(seed, "deaths", sim.code, year, month)
         n = round(
-            sim.population * 0.0089 / 12 * SEASON[month - 1] * sim.scale * rng.uniform(0.9, 1.1)
+            # Compared with the resident population (M14): not reduced by the scale knob.
+            sim.population * 0.0089 / 12 * SEASON[month - 1] * rng.uniform(0.9, 1.1)
         )
         residence = sim.institutions[0].district_on(day)
         for k in range(n):
@@ -319,7 +331,7 @@ def settlement_rows(universe, year, month, seed, fund: dict) -> Iterator[dict]:
             for i in h.institutions
             if i.insurance_code and i.ws218_code.startswith("A")
         ]
-        chronic = [r["person_id_hash"] for r in islice(chronic_persons(sim, seed), 2000)]
+        patients = chronic_patient_count(sim)
         n = round(sim.population * 0.0187 * SEASON[month - 1] * sim.scale * rng.uniform(0.92, 1.08))
         for _ in range(n):
             seq += 1
@@ -351,13 +363,12 @@ def settlement_rows(universe, year, month, seed, fund: dict) -> Iterator[dict]:
             paid = round(
                 cost * rng.uniform(0.65, 0.80) if employee else cost * rng.uniform(0.50, 0.68), 2
             )
-            person = (
-                rng.choice(chronic)
-                if chronic and rng.random() < 0.3
-                else make_resident_id(
-                    rng, sim.code, dt.date(rng.randrange(1935, 2024), rng.randrange(1, 13), 15)
-                )
-            )
+            # About 6 % of stays are registered chronic patients: some 20 % of them a year.
+            if patients and rng.random() < 0.06:
+                person = chronic_person_id(sim, seed, rng.randrange(patients))[0]
+            else:
+                birth = dt.date(rng.randrange(1935, 2024), rng.randrange(1, 13), 15)
+                person = make_resident_id(rng, sim.code, birth)
             care_type = rng.choices(("21", "22", "51", "24", "52"), (90, 5, 3, 1, 1))[0]
             line = {
                 "settlement_id": f"JS{year}{month:02d}{seq:09d}",
@@ -488,7 +499,8 @@ def programme_rows(code: str, year: int, seed: int) -> Iterator[dict]:
             yield {
                 "indicator_name": row["indicator_name"],
                 "unit": row["unit"],
-                "value": round(value, 2),
+                # Counts of organisations and persons are whole numbers.
+                "value": round(value) if row["unit"] in ("个", "人") else round(value, 2),
             }
 
 

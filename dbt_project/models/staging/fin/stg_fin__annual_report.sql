@@ -1,0 +1,1 @@
+{{ stage_feed('fin', 'fin_annual_report') }}

@@ -1,0 +1,1 @@
+{{ stage_feed('hc', 'hs_annual_programme') }}

@@ -1,0 +1,1 @@
+{{ stage_feed('hc', 'phs_chronic_registry') }}

@@ -1,0 +1,1 @@
+{{ stage_feed('hc', 'hs_remote_diagnoses') }}

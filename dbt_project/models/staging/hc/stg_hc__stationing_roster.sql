@@ -1,0 +1,1 @@
+{{ stage_feed('hc', 'hs_stationing_roster') }}

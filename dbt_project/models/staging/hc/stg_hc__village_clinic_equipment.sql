@@ -1,0 +1,1 @@
+{{ stage_feed('hc', 'hs_village_clinic_equipment') }}

@@ -1,0 +1,1 @@
+{{ stage_feed('mi', 'mi_fund_summary') }}

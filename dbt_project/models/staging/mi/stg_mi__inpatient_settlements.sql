@@ -1,0 +1,1 @@
+{{ stage_feed('mi', 'mi_inpatient_settlements') }}

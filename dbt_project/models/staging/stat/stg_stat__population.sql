@@ -1,0 +1,1 @@
+{{ stage_feed('stat', 'population') }}
