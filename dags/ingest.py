@@ -2,8 +2,9 @@
 
 Each landing folder (feed x period) is one mapped task instance, deciding its
 files one after the other in arrival order (a correction after its original).
-The institution registry goes first because other feeds are placed in districts
-through it. A finished run updates the provider's asset, which schedules the
+Feeds run in stages from their contracts: the institution registry before the
+feeds placed in districts through it, settlement lines before the summary that
+reconciles with them. A finished run updates the provider's asset, which schedules the
 transform DAG.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Asset, Param, Variable, dag, task
 
-from yigongti.contracts import feeds_of, providers
+from yigongti.contracts import feeds_of, providers, stage
 
 DEFAULT_ARGS = {
     "retries": 2,
@@ -42,8 +43,8 @@ def build(provider: str):
         tags=["yigongti", "ingest", provider],
     )
     def ingest():
-        @task
-        def discover(registry: bool, params=None) -> list[dict]:
+        @task(trigger_rule="none_failed")
+        def discover(stage: int, params=None) -> list[dict]:
             from pathlib import Path
 
             from yigongti.pipeline import discover_folders
@@ -53,7 +54,7 @@ def build(provider: str):
                 params["period_from"],
                 params["period_to"],
                 provider=provider,
-                registry=registry,
+                stage=stage,
             )
 
         @task(
@@ -67,24 +68,23 @@ def build(provider: str):
             return process_folder(warehouse.current(), folder, Variable.get("yigongti_pii_key"))
 
         @task(outlets=[raw_asset(provider)], trigger_rule="all_done")
-        def report(registry_results: list, results: list) -> dict:
+        def report(*stages: list) -> dict:
             from collections import Counter
 
-            done = [r for group in [*(registry_results or []), *(results or [])] for r in group]
+            done = [r for results in stages for folder in (results or []) for r in folder]
             return dict(Counter(r["status"] for r in done))
 
-        # A registry stage only where the provider has one; an empty mapping is
-        # "skipped", so the files stage runs unless something upstream failed.
-        folders = discover.override(task_id="discover_files", trigger_rule="none_failed")(
-            registry=False
-        )
-        registry_done = []
-        if any(f.registry for f in feeds_of(provider)):
-            registry_done = process.override(task_id="process_registry").expand(
-                folder=discover.override(task_id="discover_registry")(registry=True)
-            )
-            registry_done >> folders
-        report(registry_done, process.override(task_id="process_files").expand(folder=folders))
+        # One mapped stage after another: a feed's dependencies (the institution
+        # registry, the lines a summary reconciles with) are decided first. An
+        # empty mapping is "skipped", so the next stage still runs.
+        previous, results = None, []
+        for n in sorted({stage(f.name) for f in feeds_of(provider)}):
+            folders = discover.override(task_id=f"discover_stage_{n}")(stage=n)
+            if previous is not None:
+                previous >> folders
+            previous = process.override(task_id=f"process_stage_{n}").expand(folder=folders)
+            results.append(previous)
+        report(*results)
 
     return ingest()
 

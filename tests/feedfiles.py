@@ -70,3 +70,60 @@ def write_feed(
     else:
         write_csv(contract, path, rows, **kwargs)
     return path
+
+
+def resident_id(body17: str) -> str:
+    from stdnum.cn import ric
+
+    return body17 + ric.calc_check_digit(body17 + "0")
+
+
+def settlement_row(settlement_id: str, **extra) -> dict:
+    """A valid inpatient settlement line of January 2025, insured and treated in 500101."""
+    return {
+        "settlement_id": settlement_id,
+        "encounter_id": f"JZ{settlement_id}",
+        "person_id_hash": resident_id("50010119600101123"),
+        "insurance_type": "390",
+        "insured_region_code": "500101",
+        "care_region_code": "500101",
+        "provider_code": "H50010100001",
+        "care_type": "21",
+        "admitted_on": dt.date(2025, 1, 3),
+        "discharged_on": dt.date(2025, 1, 10),
+        "settled_at": dt.datetime(2025, 1, 10, 9, 30),
+        "total_cost": 9000.0,
+        "fund_paid": 6000.0,
+        "pooled_fund_paid": 5700.0,
+        "cash_paid": 3000.0,
+        "main_diagnosis_icd10": "I63.9",
+        "is_out_of_area": "0",
+        "settlement_status": "正常",
+        **extra,
+    }
+
+
+def death_row(certificate: str, **extra) -> dict:
+    return {
+        "certificate_hash": certificate,
+        "id_type": "1",
+        "person_id_hash": resident_id("50010119500101123"),
+        "sex": "1",
+        "birth_date": dt.date(1950, 1, 1),
+        "death_date": dt.date(2025, 1, 15),
+        "residence_code": "500101",
+        "underlying_cause_icd10": "I21.9",
+        **extra,
+    }
+
+
+def fund_row(provider: str, care_kind: str, fund_paid: float, **extra) -> dict:
+    return {
+        "insured_region_code": "500101",
+        "provider_code": provider,
+        "provider_kind": "定点医疗机构",
+        "care_kind": care_kind,
+        "settlements": 1,
+        "fund_paid": fund_paid,
+        **extra,
+    }

@@ -36,7 +36,11 @@ def test_dags_are_operable(dagbag):
 def test_ingest_maps_over_files_and_feeds_the_transform(dagbag):
     ingest = dagbag.get_dag("yigongti_ingest_hc")
     mapped = {t.task_id for t in ingest.tasks if t.is_mapped}
-    assert mapped == {"process_registry", "process_files"}
+    # The registry (stage 0) is decided before the feeds placed through it (stage 1).
+    assert mapped == {"process_stage_0", "process_stage_1"}
+    assert "process_stage_0" in ingest.get_task("discover_stage_1").upstream_task_ids
+    mi = dagbag.get_dag("yigongti_ingest_mi")
+    assert "process_stage_0" in mi.get_task("discover_stage_1").upstream_task_ids
     outlets = [o.uri for o in ingest.get_task("report").outlets]
     assert outlets == ["yigongti://raw/hc"]
     transform = dagbag.get_dag("yigongti_transform")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from yigongti.contracts import feed as feed_contract
 from yigongti.contracts import feeds
+from yigongti.contracts import stage as feed_stage
 from yigongti.identifiers import Hasher
 from yigongti.loader import land_file
 from yigongti.quality.validate import validate_batch
@@ -38,7 +39,7 @@ def in_range(period: str, start: str | None, end: str | None) -> bool:
 def discover(
     landing: Path, start: str | None = None, end: str | None = None, provider: str | None = None
 ) -> list[LandingFile]:
-    """Files laid out as <landing>/<feed>/<period>/<file>, registry feeds first."""
+    """Files laid out as <landing>/<feed>/<period>/<file>, dependencies first."""
     known = feeds()
     found = []
     for feed_dir in sorted(p for p in Path(landing).iterdir() if p.is_dir()):
@@ -54,8 +55,8 @@ def discover(
             for path in sorted(p for p in period_dir.iterdir() if p.is_file()):
                 if not path.name.startswith("."):
                     found.append(LandingFile(feed_dir.name, period_dir.name, str(path)))
-    # The institution registry places other feeds' rows in districts: load it first.
-    return sorted(found, key=lambda f: (not known[f.feed].registry, f.period, f.feed, f.path))
+    # Dependencies first (the registry places other feeds' rows in districts).
+    return sorted(found, key=lambda f: (feed_stage(f.feed), f.period, f.feed, f.path))
 
 
 def discover_folders(
@@ -63,7 +64,7 @@ def discover_folders(
     start: str | None = None,
     end: str | None = None,
     provider: str | None = None,
-    registry: bool | None = None,
+    stage: int | None = None,
 ) -> list[dict]:
     """Landing folders (feed x period) with their files in arrival order.
 
@@ -73,7 +74,7 @@ def discover_folders(
     """
     folders: dict[tuple[str, str], list[str]] = {}
     for item in discover(landing, start, end, provider):
-        if registry is None or feed_contract(item.feed).registry == registry:
+        if stage is None or feed_stage(item.feed) == stage:
             folders.setdefault((item.feed, item.period), []).append(item.path)
     return [
         {

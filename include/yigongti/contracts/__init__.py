@@ -72,6 +72,7 @@ class Feed:
     district: str
     columns: tuple[Column, ...]
     registry: bool = False
+    after: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -133,6 +134,7 @@ def feeds() -> dict[str, Feed]:
             for c in spec.pop("columns")
         )
         known = {k: spec.pop(k) for k in list(spec) if k in Feed.__dataclass_fields__}
+        known["after"] = tuple(known.get("after", ()))
         result[name] = Feed(name=name, columns=columns, extra=spec, **known)
     return result
 
@@ -146,3 +148,26 @@ def feed(name: str) -> Feed:
 
 def feeds_of(provider: str) -> list[Feed]:
     return [f for f in feeds().values() if f.provider == provider]
+
+
+REGISTRY_FEED = "hs_institutions"
+
+
+def dependencies(feed: Feed) -> set[str]:
+    """Feeds whose batches must be decided before this feed's (same period)."""
+    deps = set(feed.after)
+    if feed.district_rule[0] == "institution":
+        deps.add(REGISTRY_FEED)
+    return deps
+
+
+@cache
+def stage(name: str) -> int:
+    """Ingest stage within the provider's DAG: after every same-provider dependency.
+
+    Dependencies on another provider's feeds are met by running that provider's
+    DAG first (the institution registry comes with the health commission's).
+    """
+    this = feed(name)
+    same = [d for d in dependencies(this) if feed(d).provider == this.provider]
+    return 1 + max(stage(d) for d in same) if same else 0

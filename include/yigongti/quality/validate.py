@@ -86,9 +86,10 @@ def _row_numbers(db, feed: Feed, batch_id: int, result) -> list[int]:
     """Offending row numbers, from a column expectation or an unexpected-rows query."""
     query = result.expectation_config.kwargs.get("unexpected_rows_query")
     if query:  # SUMMARY results carry no rows for these; ask the database directly
-        batch = f"(select * from {feed.raw_table} where _batch_id = {int(batch_id)}) as batch"
+        # Substituted exactly as GX substitutes a query asset's batch.
+        batch = f"(select * from {feed.raw_table} where _batch_id = {int(batch_id)}) AS subselect"
         rows = db.execute(
-            f"select _row_number from ({query.replace('{batch}', batch)}) as unexpected "
+            f"select _row_number from ({query.format(batch=batch)}) as unexpected "
             f"order by _row_number limit {SAMPLE_ROWS}"
         ).fetchall()
         return [r[0] for r in rows]
@@ -99,6 +100,17 @@ def _row_numbers(db, feed: Feed, batch_id: int, result) -> list[int]:
         if value is not None:
             numbers.append(int(value))
     return numbers[:SAMPLE_ROWS]
+
+
+def _exception_message(info) -> str | None:
+    """GX reports a failed metric query either flat or keyed by metric."""
+    if not info:
+        return None
+    entries = [info] if "raised_exception" in info else list(info.values())
+    for entry in entries:
+        if isinstance(entry, dict) and entry.get("raised_exception"):
+            return str(entry.get("exception_message", ""))[:300]
+    return None
 
 
 def describe(
@@ -135,10 +147,9 @@ def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
                 column=kwargs.get("column"),
                 unexpected_count=r.result.get("unexpected_count", r.result.get("observed_value")),
             )
-            if r.exception_info and r.exception_info.get("raised_exception"):
-                outcome.description_zh += (
-                    f"（校验执行出错：{r.exception_info.get('exception_message')}）"
-                )
+            error = _exception_message(r.exception_info)
+            if error:
+                outcome.description_zh += f"（校验执行出错：{error}）"
             outcome.sample = _sample_rows(db, feed, batch_id, _row_numbers(db, feed, batch_id, r))
             (warnings if outcome.severity == "warning" else failures).append(outcome)
         file_name = db.execute(
