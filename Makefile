@@ -18,6 +18,7 @@ lint: setup
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen yigongti dbt-sources --check
+	$(UV) run --frozen yigongti docs --check
 	$(UV) run --frozen sqlfluff lint dbt_project
 
 test: lint

@@ -54,6 +54,10 @@ def cmd_run(args) -> int:
         print(summary.batches(conn, since))
         print()
         print(summary.latest_month(conn))
+        print()
+        print(summary.municipal_overview(conn))
+        print()
+        print(summary.targets(conn))
         print(f"\n用时 {time.monotonic() - started:.0f} 秒；仓库 {conn.params['host']}")
     return 0
 
@@ -93,6 +97,15 @@ def cmd_dbt_sources(args) -> int:
     return 1 if args.check and stale else 0
 
 
+def cmd_docs(args) -> int:
+    from yigongti.docs import DOC, write
+
+    stale = write(check=args.check)
+    if stale:
+        print(f"{'stale' if args.check else 'written'}: {DOC}")
+    return 1 if args.check and stale else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="yigongti", description=__doc__)
     p.add_argument("-v", "--verbose", action="store_true")
@@ -127,6 +140,9 @@ def parser() -> argparse.ArgumentParser:
     src = sub.add_parser("dbt-sources", help="regenerate dbt sources from the feed contracts")
     src.add_argument("--check", action="store_true", help="fail if the files are stale")
     src.set_defaults(func=cmd_dbt_sources)
+    docs = sub.add_parser("docs", help="regenerate docs/indicators.md from the registry")
+    docs.add_argument("--check", action="store_true", help="fail if the page is stale")
+    docs.set_defaults(func=cmd_docs)
     return p
 
 

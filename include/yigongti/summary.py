@@ -71,3 +71,59 @@ def latest_month(conn, codes: tuple[str, ...] = ("M07", "M12")) -> str:
     headers = ["区县代码", "区县", *[f"{c} {names.get(c, '')}(%)" for c in codes]]
     body = [[a, n, *[v.get(c, "") for c in codes]] for (a, n), v in by_area.items()]
     return f"{latest:%Y年%m月} 监测指标（按区县，最后一行为全市）\n" + table(headers, body)
+
+
+def municipal_overview(conn) -> str:
+    """Every indicator's municipal value for its latest month (annual ones: latest year)."""
+    with conn.connect() as db:
+        rows = db.execute(
+            """
+            select distinct on (i.indicator_code)
+                i.indicator_code, i.indicator_name_zh, v.period_type, v.period_start,
+                v.value, i.unit, v.status
+            from marts.dim_indicators as i
+            left join marts.fct_indicator_values as v
+                on v.indicator_code = i.indicator_code and v.area_code = '500000'
+                and v.period_type = case when i.periodicity = 'month' then 'month'
+                                         else 'year' end
+            order by i.indicator_code, v.value is null, v.period_end desc nulls last
+            """
+        ).fetchall()
+    body = []
+    for code, name, ptype, start, value, unit, status in rows:
+        period = (
+            "" if start is None else (f"{start:%Y年%m月}" if ptype == "month" else f"{start:%Y}年")
+        )
+        shown = "—" if value is None else f"{value:,.2f}"
+        label = name if len(name) <= 24 else name[:23] + "…"
+        body.append(
+            [
+                code,
+                label,
+                period,
+                shown,
+                unit,
+                {"final": "终", "provisional": "暂", "revised": "修"}.get(status, ""),
+            ]
+        )
+    return "全市监测指标（最新期）\n" + table(
+        ["代码", "指标", "期间", "全市", "单位", "状态"], body
+    )
+
+
+def targets(conn) -> str:
+    """Core performance targets per district with a plan."""
+    with conn.connect() as db:
+        rows = db.execute(
+            """
+            select district_name_zh, count(*) filter (where attained),
+                   count(*) filter (where not attained), count(*) filter (where attained is null)
+            from marts.fct_target_attainment group by district_name_zh order by 1
+            """
+        ).fetchall()
+    if not rows:
+        return "核心绩效指标：暂无区县方案。"
+    return "核心绩效指标（按目标年）：" + "；".join(
+        f"{name} 已达成 {met}、未达成 {missed}、待评 {pending}"
+        for name, met, missed, pending in rows
+    )
