@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pendulum
 from airflow.sdk import Asset, Param, Variable, dag, task
+from yigongti_notifiers import PipelineFailureNotifier
 
 from yigongti.contracts import feeds_of, providers, stage
 
@@ -19,6 +20,7 @@ DEFAULT_ARGS = {
     "retries": 2,
     "retry_delay": pendulum.duration(minutes=2),
     "retry_exponential_backoff": True,
+    "on_failure_callback": PipelineFailureNotifier(),
 }
 
 
@@ -69,9 +71,16 @@ def build(provider: str):
 
         @task(outlets=[raw_asset(provider)], trigger_rule="all_done")
         def report(*stages: list) -> dict:
+            """Alert the people on duty about every rejected or warned batch."""
             from collections import Counter
 
+            from airflow.sdk import get_current_context
+            from yigongti_notifiers import alert_batches
+
+            from yigongti import warehouse
+
             done = [r for results in stages for folder in (results or []) for r in folder]
+            alert_batches(warehouse.current(), done, get_current_context())
             return dict(Counter(r["status"] for r in done))
 
         # One mapped stage after another: a feed's dependencies (the institution

@@ -9,6 +9,7 @@ import pendulum
 from airflow.sdk import Asset, AssetAny, dag, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import LoadMode, TestBehavior
+from yigongti_notifiers import PipelineFailureNotifier
 
 from yigongti.contracts import providers
 from yigongti.settings import DBT_PROJECT_DIR
@@ -24,7 +25,11 @@ MARTS = Asset("yigongti://marts/indicators")
     start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Shanghai"),
     catchup=False,
     max_active_runs=1,  # one dbt build at a time on the warehouse
-    default_args={"retries": 1, "retry_delay": pendulum.duration(minutes=1)},
+    default_args={
+        "retries": 1,
+        "retry_delay": pendulum.duration(minutes=1),
+        "on_failure_callback": PipelineFailureNotifier(),
+    },
     tags=["yigongti", "dbt"],
 )
 def transform():

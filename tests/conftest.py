@@ -55,3 +55,13 @@ def hasher():
     from yigongti.identifiers import Hasher
 
     return Hasher(PII_KEY)
+
+
+@pytest.fixture
+def alert_receivers(monkeypatch):
+    """A real SMTP server and a webhook receiver, configured as the alert channels."""
+    from tests.receivers import Receivers
+
+    with Receivers() as receivers:
+        monkeypatch.setenv("AIRFLOW_CONN_YIGONGTI_ALERTS", receivers.connection)
+        yield receivers

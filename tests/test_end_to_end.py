@@ -100,10 +100,13 @@ def marts(pg_server, tmp_path_factory):
 
     with pg_server.connect(autocommit=True) as db:
         db.execute("create database e2e")
+    from tests.receivers import Receivers
+
     saved = dict(os.environ)
     os.environ["WAREHOUSE_URL"] = make_conninfo(pg_server.url, dbname="e2e")
     try:
-        with warehouse.session() as conn:
+        with Receivers() as alerts, warehouse.session() as conn:
+            os.environ["AIRFLOW_CONN_YIGONGTI_ALERTS"] = alerts.connection
             run_pipeline(_landing(tmp_path_factory.mktemp("landing")), None, None)
             with conn.connect() as db:
                 values = {
@@ -117,7 +120,7 @@ def marts(pg_server, tmp_path_factory):
                 batches = db.execute(
                     "select file_name, status, rules_failed from ops.batch_log"
                 ).fetchall()
-            yield values, batches
+            yield values, batches, alerts
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -128,7 +131,7 @@ def _pct(numerator, denominator):
 
 
 def test_monthly_district_values(marts):
-    values, _ = marts
+    values, _, _ = marts
     # 万州 Jan, M07: primary C1 + V1 = 600 + 100 = 700 of 1000 + 600 + 100 = 1700
     assert values[("M07", "500101", "month", "2025-01-01", "2025-01-31")] == (
         700,
@@ -157,7 +160,7 @@ def test_monthly_district_values(marts):
 
 
 def test_municipal_value_is_a_ratio_of_sums(marts):
-    values, _ = marts
+    values, _, _ = marts
     # Jan M07 = (700 + 200) / (1700 + 650) = 900 / 2350 = 38.2979 %,
     # not the mean of district ratios ((41.18 % + 30.77 %) / 2 = 35.97 %).
     numerator, denominator, value, _ = values[
@@ -168,7 +171,7 @@ def test_municipal_value_is_a_ratio_of_sums(marts):
 
 
 def test_quarter_ytd_and_year(marts):
-    values, _ = marts
+    values, _, _ = marts
     # 万州 Feb M07: (700 + 100) / (800 + 700 + 100) = 800 / 1600; Q1 so far: 1500 / 3300
     assert values[("M07", "500101", "month", "2025-02-01", "2025-02-28")][:3] == (
         800,
@@ -198,7 +201,7 @@ def test_quarter_ytd_and_year(marts):
 
 
 def test_bad_file_rejected_alone(marts):
-    _, batches = marts
+    _, batches, _ = marts
     by_name = {name: (status, rules) for name, status, rules in batches}
     assert by_name["500000_hs_monthly_services_bad.xlsx"][0] == "rejected"
     assert "total_visits.type" in by_name["500000_hs_monthly_services_bad.xlsx"][1]
@@ -207,5 +210,16 @@ def test_bad_file_rejected_alone(marts):
 
 
 def test_every_provider_dag_ingests_its_feeds(marts):
-    _, batches = marts
+    _, batches, _ = marts
     assert ("500000_population_2025.xlsx", "accepted") in {(n, s) for n, s, _ in batches}
+
+
+def test_rejected_batch_alerts_by_mail_and_webhook(marts):
+    _, _, alerts = marts
+    # One bad file in the run: one alert on each channel, none for the good files.
+    assert len(alerts.mails) == 1 and len(alerts.posts) == 1
+    subject, body = alerts.texts()[0]
+    assert "批次拒收" in subject and "500000_hs_monthly_services_bad.xlsx" in subject
+    for expected in ("2025-02", "total_visits.type", "示例行", "校验报告", "原始文件存档"):
+        assert expected in body, expected
+    assert alerts.posts[0]["title"] == subject and alerts.posts[0]["type"] == "failure"

@@ -6,11 +6,13 @@ import json
 import logging
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 from psycopg.types.json import Jsonb
 
 from yigongti.contracts import Feed
 from yigongti.quality.suites import build_suite
+from yigongti.settings import state_dir
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +131,17 @@ def describe(
     return head + "；".join(parts)
 
 
+def _save_report(feed: Feed, batch_id: int, result) -> Path:
+    """Keep the full GX validation result beside the batch (JSON)."""
+    path = state_dir() / "quality" / feed.name / f"batch_{batch_id}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps(result.describe_dict(), ensure_ascii=False, indent=1, default=str),
+        encoding="utf-8",
+    )
+    return path
+
+
 def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
     """Run the feed's suite on the batch; record every failed rule; accept or reject."""
     result = _run_suite(conn, feed, period, batch_id)
@@ -180,14 +193,15 @@ def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
                     Jsonb(json.loads(json.dumps(o.sample, default=str))),
                 ),
             )
+        report = _save_report(feed, batch_id, result)
         db.execute(
             """
             update ops.batch_log
-            set status = %s, rules_failed = %s, message = %s,
+            set status = %s, rules_failed = %s, message = %s, report_path = %s,
                 validated_at = now(), decided_at = now()
             where batch_id = %s
             """,
-            (status, [o.rule for o in failures + warnings], message, batch_id),
+            (status, [o.rule for o in failures + warnings], message, str(report), batch_id),
         )
         if status != "rejected":
             supersede_older(db, feed.name, period)

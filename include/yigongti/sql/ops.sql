@@ -34,6 +34,9 @@ create table if not exists ops.batch_log (
 
 create index if not exists batch_log_feed_period on ops.batch_log (feed, period);
 
+-- The full GX validation result of the batch (JSON), for the people on duty.
+alter table ops.batch_log add column if not exists report_path text;
+
 -- One row per district a batch holds rows for: the unit of supersession.
 create table if not exists ops.batch_district (
     batch_id bigint not null references ops.batch_log (batch_id),
