@@ -1,4 +1,4 @@
-"""Generate the dbt sources of the raw layer from the feed contracts.
+"""Generate the dbt sources of the raw layer (and the ref_feeds seed) from the feed contracts.
 
 The files are committed (dbt reads them as they are); ``--check`` in the test
 command fails when they drift from the contracts.
@@ -82,10 +82,45 @@ def render() -> dict[Path, str]:
     return files
 
 
+FEED_SEED = DBT_PROJECT_DIR / "seeds" / "ref_feeds.csv"
+FEED_SEED_COLUMNS = (
+    "feed",
+    "provider",
+    "title_zh",
+    "periodicity",
+    "expected_districts",
+    "due_months_after",
+    "due_day",
+)
+
+
+def render_feed_seed() -> str:
+    """Feed metadata the completeness mart needs, as a seed generated from the contracts."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(FEED_SEED_COLUMNS)
+    for f in feeds().values():
+        writer.writerow(
+            [
+                f.name,
+                f.provider,
+                f.title_zh,
+                f.periodicity,
+                f.expected,
+                f.due["months_after"],
+                f.due["day"],
+            ]
+        )
+    return out.getvalue()
+
+
 def write(check: bool = False) -> list[Path]:
     """Write the files; with ``check``, return the stale ones and write nothing."""
     stale = []
-    for path, text in render().items():
+    for path, text in {**render(), FEED_SEED: render_feed_seed()}.items():
         if path.exists() and path.read_text(encoding="utf-8") == text:
             continue
         stale.append(path)

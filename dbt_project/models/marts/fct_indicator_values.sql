@@ -36,9 +36,19 @@ select
     case when v.months_present >= v.months_in_period then 'final' else 'provisional' end
         as status,
     cast(v.months_present as bigint) as months_present,
-    cast(v.months_in_period as integer) as months_in_period
+    cast(v.months_in_period as integer) as months_in_period,
+    completeness.input_complete
 from all_values as v
 inner join {{ ref('dim_indicators') }} as i
     on v.indicator_code = i.indicator_code
 left join {{ ref('dim_districts') }} as a
     on v.area_code = a.area_code
+left join lateral (
+    -- Monthly inputs of every month (and, for the municipality, every district).
+    select bool_and(c.input_complete) as input_complete
+    from {{ ref('int_indicator_inputs_checked') }} as c
+    where
+        c.indicator_code = v.indicator_code
+        and (c.district_code = v.area_code or v.area_code = '{{ var("municipality_code") }}')
+        and c.month_start between v.period_start and v.period_end
+) as completeness on true

@@ -73,6 +73,8 @@ class Feed:
     columns: tuple[Column, ...]
     registry: bool = False
     after: tuple[str, ...] = ()
+    due: dict = field(default_factory=dict, compare=False, hash=False)
+    expected: str = "all"
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property

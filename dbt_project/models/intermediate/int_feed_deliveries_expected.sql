@@ -1,0 +1,168 @@
+-- Every delivery the platform expects: feed x district x period, from each feed's
+-- first period to the last one already due (or the latest received), for the
+-- districts valid at the period's end (or, for plan feeds, the districts with a
+-- plan); with what arrived, whether it was accepted, and whether it was on time.
+with feeds as (
+    select
+        *,
+        case periodicity
+            when 'year' then interval '1 year'
+            when 'quarter' then interval '3 months'
+            else interval '1 month'
+        end as step,
+        -- A quarterly snapshot's period is the quarter's last month.
+        case periodicity when 'year' then interval '1 year' else interval '1 month' end as span,
+        case periodicity when 'year' then 'YYYY' else 'YYYY-MM' end as period_format
+    from {{ ref('ref_feeds') }}
+),
+
+batches as (
+    select
+        b.feed,
+        b.period,
+        b.status,
+        b.received_at,
+        d.district_code
+    from {{ source('ops', 'batch_log') }} as b
+    inner join {{ source('ops', 'batch_district') }} as d
+        on b.batch_id = d.batch_id
+),
+
+receipts as (
+    select
+        feed,
+        period,
+        district_code,
+        min(received_at) as first_received_at,
+        min(received_at) filter (
+            where status in ('accepted', 'accepted_with_warnings', 'superseded')
+        ) as first_accepted_at
+    from batches
+    group by feed, period, district_code
+),
+
+feed_span as (
+    select
+        f.feed,
+        min(to_date(b.period, f.period_format)) as first_period,
+        max(to_date(b.period, f.period_format)) as last_received_period
+    from feeds as f
+    inner join {{ source('ops', 'batch_log') }} as b
+        on f.feed = b.feed
+    group by f.feed
+),
+
+periods as (
+    select
+        f.feed,
+        f.provider,
+        f.title_zh,
+        f.periodicity,
+        f.expected_districts,
+        cast(p.period_start as date) as period_start,
+        cast(p.period_start + f.span - interval '1 day' as date) as period_end,
+        to_char(p.period_start, f.period_format) as period,
+        -- due: the given day of the month that many months after the period ends
+        least(
+            cast(
+                date_trunc('month', p.period_start + f.span - interval '1 day')
+                + make_interval(months => f.due_months_after)
+                + make_interval(days => f.due_day - 1) as date
+            ),
+            cast(
+                date_trunc('month', p.period_start + f.span - interval '1 day')
+                + make_interval(months => f.due_months_after + 1)
+                - interval '1 day' as date
+            )
+        ) as due_date
+    from feeds as f
+    inner join feed_span as s on f.feed = s.feed
+    cross join lateral generate_series(
+        s.first_period,
+        greatest(s.last_received_period, cast({{ var('completeness_as_of') }} as timestamp)),
+        f.step
+    ) as p (period_start)
+),
+
+due_periods as (
+    select p.*
+    from periods as p
+    inner join feed_span as s on p.feed = s.feed
+    where
+        p.due_date <= cast({{ var('completeness_as_of') }} as date)
+        or p.period_start <= s.last_received_period
+),
+
+plan_districts as (
+    select distinct district_code from {{ ref('core_performance_targets') }}
+),
+
+expected as (
+    select
+        p.*,
+        d.area_code as district_code,
+        d.area_name_zh as district_name_zh
+    from due_periods as p
+    inner join {{ ref('dim_districts') }} as d
+        on
+            d.area_type <> 'municipality'
+            and (d.valid_from is null or p.period_end >= d.valid_from)
+            and (d.valid_to is null or p.period_end <= d.valid_to)
+    where
+        p.expected_districts = 'all'
+        or d.area_code in (select pd.district_code from plan_districts as pd)
+),
+
+institutions as (
+    -- 卫统 monthly report: every active institution is expected every month.
+    select
+        i.district_code,
+        i.period_start,
+        count(*) as institutions_expected,
+        count(s.credit_code) as institutions_reported
+    from {{ ref('stg_hc__institutions') }} as i
+    left join {{ ref('stg_hc__monthly_services') }} as s
+        on i.credit_code = s.credit_code and i.period_start = s.period_start
+    where
+        i.active_from <= cast(i.period_start + interval '1 month' - interval '1 day' as date)
+        and (i.active_to is null or i.active_to >= i.period_start)
+    group by i.district_code, i.period_start
+)
+
+select
+    e.feed,
+    e.provider,
+    e.title_zh as feed_title_zh,
+    e.periodicity,
+    e.district_code,
+    e.district_name_zh,
+    e.period,
+    e.period_start,
+    e.period_end,
+    e.due_date,
+    r.first_received_at,
+    r.first_accepted_at,
+    case
+        when r.first_accepted_at is not null then 'received'
+        when r.first_received_at is not null then 'rejected'
+        else 'missing'
+    end as delivery_status,
+    r.first_accepted_at is not null as is_received,
+    case
+        when r.first_accepted_at is not null
+            then cast(r.first_accepted_at as date) <= e.due_date
+    end as is_on_time,
+    case
+        when r.first_accepted_at is not null
+            then greatest(cast(r.first_accepted_at as date) - e.due_date, 0)
+    end as days_late,
+    i.institutions_expected,
+    i.institutions_reported
+from expected as e
+left join receipts as r
+    on e.feed = r.feed and e.period = r.period and e.district_code = r.district_code
+left join institutions as i
+    on
+        e.feed = 'hs_monthly_services'
+        and e.district_code = i.district_code
+        and e.period_start = i.period_start
