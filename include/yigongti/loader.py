@@ -181,6 +181,9 @@ def _copy_rows(db, feed, period, path, hasher, batch_id, received_at, sha) -> tu
             count += 1
     if count == 0:
         raise FeedFileError("file.no_rows", "文件只有表头，没有数据行")
+    # Fresh statistics: without them the planner takes a new batch for one row and
+    # picks nested loops for the validation queries that follow.
+    db.execute(f"analyze {feed.raw_table}")
     db.execute(
         """
         insert into ops.batch_district (batch_id, district_code, row_count)
