@@ -14,6 +14,7 @@ from yigongti.contracts import feeds
 from yigongti.contracts import stage as feed_stage
 from yigongti.identifiers import Hasher
 from yigongti.loader import land_file
+from yigongti.quality.anomalies import flag_batch
 from yigongti.quality.validate import validate_batch
 from yigongti.settings import state_dir
 
@@ -118,9 +119,11 @@ def process_file(conn, item: LandingFile, pii_key: str) -> dict:
             ).fetchone()
         return {**summary, "status": status, "message": message, "rules_failed": rules}
     verdict = validate_batch(conn, contract, item.period, landed.batch_id)
-    return {
-        **summary,
-        "status": verdict.status,
-        "message": verdict.message,
-        "rules_failed": verdict.rules_failed,
-    }
+    status, message, rules = verdict.status, verdict.message, verdict.rules_failed
+    if status != "rejected" and flag_batch(conn, contract, item.period, landed.batch_id):
+        with conn.connect() as db:
+            status, message, rules = db.execute(
+                "select status, message, rules_failed from ops.batch_log where batch_id = %s",
+                (landed.batch_id,),
+            ).fetchone()
+    return {**summary, "status": status, "message": message, "rules_failed": rules}

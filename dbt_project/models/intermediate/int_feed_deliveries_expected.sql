@@ -36,7 +36,8 @@ receipts as (
         min(received_at) as first_received_at,
         min(received_at) filter (
             where status in ('accepted', 'accepted_with_warnings', 'superseded')
-        ) as first_accepted_at
+        ) as first_accepted_at,
+        coalesce(bool_or(status = 'accepted_with_warnings'), false) as has_warning
     from batches
     group by feed, period, district_code
 ),
@@ -156,6 +157,7 @@ select
         when r.first_accepted_at is not null
             then greatest(cast(r.first_accepted_at as date) - e.due_date, 0)
     end as days_late,
+    coalesce(r.has_warning, false) as has_warning,
     i.institutions_expected,
     i.institutions_reported
 from expected as e

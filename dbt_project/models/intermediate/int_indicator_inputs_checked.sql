@@ -1,5 +1,6 @@
 -- Whether every monthly input of a monthly indicator arrived for a district and
--- month (and, for the 卫统 report, every active institution reported).
+-- month (and, for the 卫统 report, every active institution reported), and whether
+-- any of them was accepted with warnings (outliers, reporting drops).
 select
     r.indicator_code,
     d.district_code,
@@ -7,7 +8,8 @@ select
     bool_and(
         d.is_received
         and coalesce(d.institutions_reported >= d.institutions_expected, true)
-    ) as input_complete
+    ) as input_complete,
+    bool_or(d.has_warning) as input_warning
 from {{ ref('indicator_registry') }} as r
 cross join lateral unnest(string_to_array(r.source_feeds, ';')) as s (feed)
 inner join {{ ref('int_feed_deliveries_expected') }} as d

@@ -37,7 +37,8 @@ select
         as status,
     cast(v.months_present as bigint) as months_present,
     cast(v.months_in_period as integer) as months_in_period,
-    completeness.input_complete
+    completeness.input_complete,
+    completeness.input_warning
 from all_values as v
 inner join {{ ref('dim_indicators') }} as i
     on v.indicator_code = i.indicator_code
@@ -45,7 +46,9 @@ left join {{ ref('dim_districts') }} as a
     on v.area_code = a.area_code
 left join lateral (
     -- Monthly inputs of every month (and, for the municipality, every district).
-    select bool_and(c.input_complete) as input_complete
+    select
+        bool_and(c.input_complete) as input_complete,
+        bool_or(c.input_warning) as input_warning
     from {{ ref('int_indicator_inputs_checked') }} as c
     where
         c.indicator_code = v.indicator_code

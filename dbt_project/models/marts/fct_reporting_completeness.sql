@@ -14,6 +14,7 @@ select
     is_received,
     is_on_time,
     days_late,
+    has_warning,
     first_received_at,
     first_accepted_at,
     institutions_expected,

@@ -75,6 +75,7 @@ class Feed:
     after: tuple[str, ...] = ()
     due: dict = field(default_factory=dict, compare=False, hash=False)
     expected: str = "all"
+    anomalies: tuple = field(default=(), compare=False, hash=False)
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -137,6 +138,7 @@ def feeds() -> dict[str, Feed]:
         )
         known = {k: spec.pop(k) for k in list(spec) if k in Feed.__dataclass_fields__}
         known["after"] = tuple(known.get("after", ()))
+        known["anomalies"] = tuple(known.get("anomalies", ()))
         result[name] = Feed(name=name, columns=columns, extra=spec, **known)
     return result
 
