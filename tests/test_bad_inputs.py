@@ -171,3 +171,164 @@ def test_fund_summary_without_settlement_lines_is_accepted_with_a_warning(fresh_
     result = _run(fresh_db, tmp_path, "mi_fund_summary", JAN, rows)
     assert result["status"] == "accepted_with_warnings"
     assert result["rules_failed"] == ["reconciliation.lines_missing"]
+
+
+def _csv(landing, feed, period, name, data: bytes):
+    path = landing / feed / period / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def _truncated_registry(landing):
+    from tests.feedfiles import credit_code, registry_row
+
+    good = write_feed(
+        landing / "good",
+        "hs_institutions",
+        JAN,
+        [registry_row(credit_code("500101", 1), "500101", "A100", "甲医院")],
+    )
+    path = landing / "hs_institutions" / JAN / "truncated.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(good.read_bytes()[:500])
+    return "hs_institutions", JAN, path
+
+
+REMOTE_HEADER = "诊断中心机构代码,申请机构代码,检查类别,诊断人次\n"
+FILE_CASES = [
+    (
+        "undecodable bytes",
+        lambda d: (
+            "hs_remote_diagnoses",
+            JAN,
+            _csv(
+                d,
+                "hs_remote_diagnoses",
+                JAN,
+                "bad.csv",
+                REMOTE_HEADER.encode() + b"\xff\xfe\xff,\x80\n",
+            ),
+        ),
+        "file.encoding",
+    ),
+    (
+        "header only",
+        lambda d: (
+            "hs_remote_diagnoses",
+            JAN,
+            _csv(d, "hs_remote_diagnoses", JAN, "h.csv", REMOTE_HEADER.encode()),
+        ),
+        "file.no_rows",
+    ),
+    (
+        "empty file",
+        lambda d: ("hs_remote_diagnoses", JAN, _csv(d, "hs_remote_diagnoses", JAN, "e.csv", b"")),
+        "file.empty",
+    ),
+    (
+        "missing column",
+        lambda d: (
+            "hs_remote_diagnoses",
+            JAN,
+            _csv(
+                d,
+                "hs_remote_diagnoses",
+                JAN,
+                "m.csv",
+                "诊断中心机构代码,申请机构代码,诊断人次\n".encode(),
+            ),
+        ),
+        "header.missing_columns",
+    ),
+    (
+        "extra unknown column",
+        lambda d: (
+            "hs_remote_diagnoses",
+            JAN,
+            _csv(d, "hs_remote_diagnoses", JAN, "x.csv", (REMOTE_HEADER[:-1] + ",备注\n").encode()),
+        ),
+        "header.unknown_columns",
+    ),
+    (
+        "wrong file format",
+        lambda d: (
+            "hs_institutions",
+            JAN,
+            _csv(d, "hs_institutions", JAN, "registry.csv", "统一社会信用代码\n".encode()),
+        ),
+        "file.format",
+    ),
+    (
+        "period folder not a month",
+        lambda d: (
+            "hs_remote_diagnoses",
+            "2025-13",
+            _csv(d, "hs_remote_diagnoses", "2025-13", "p.csv", REMOTE_HEADER.encode()),
+        ),
+        "period.format",
+    ),
+    ("truncated xlsx", _truncated_registry, "file.unreadable"),
+]
+
+
+@pytest.mark.parametrize(("case", "make", "rule"), FILE_CASES, ids=[c[0] for c in FILE_CASES])
+def test_unreadable_files_are_rejected_batches_and_archived(fresh_db, tmp_path, case, make, rule):
+    from pathlib import Path
+
+    feed, period, path = make(tmp_path)
+    result = process_file(fresh_db, LandingFile(feed, period, str(path)), PII_KEY)
+    assert result["status"] == "rejected", case
+    assert result["rules_failed"] == [rule], result["message"]
+    with fresh_db.connect() as db:
+        archived = db.execute(
+            "select archive_path from ops.batch_log where batch_id = %s", (result["batch_id"],)
+        ).fetchone()[0]
+    assert Path(archived).read_bytes() == path.read_bytes()
+
+
+def test_unknown_ws218_code_and_bad_credit_code_are_rejected(fresh_db, tmp_path):
+    from tests.feedfiles import credit_code, registry_row
+
+    good = credit_code("500101", 1)
+    broken = credit_code("500101", 2)[:-1] + (
+        "0" if not credit_code("500101", 2).endswith("0") else "1"
+    )
+    rows = [
+        registry_row(good, "500101", "Z999", "未知类别机构"),
+        registry_row(broken, "500101", "A100", "校验码错误的医院"),
+    ]
+    result = _run(fresh_db, tmp_path, "hs_institutions", JAN, rows)
+    assert result["status"] == "rejected"
+    assert {"ws218_code.in_set", "credit_code.check_character"} <= set(result["rules_failed"])
+
+
+def test_unknown_district_code_is_rejected(fresh_db, tmp_path):
+    rows = [{"district_code": "500199", "sex": "男", "age_group": "30-34", "residents": 10}]
+    result = _run(fresh_db, tmp_path, "population", "2025", rows, reporter="重庆市统计局")
+    assert result["status"] == "rejected"
+    assert "district.valid_for_period" in result["rules_failed"]
+
+
+def test_header_shifted_one_column_is_still_read(fresh_db, tmp_path):
+    """A sheet whose table starts in column B (a blank first column) is located by name."""
+    import xlsxwriter
+
+    from tests.feedfiles import credit_code
+    from yigongti.contracts import feed
+
+    path = tmp_path / "hs_village_clinic_equipment" / "2025" / "500000_ledger.xlsx"
+    path.parent.mkdir(parents=True)
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write(0, 1, "村卫生室心电设备台账")
+    for i, col in enumerate(feed("hs_village_clinic_equipment").columns):
+        sheet.write(2, i + 1, col.header)
+    for i, v in enumerate([credit_code("500101", 3), "500101001001", "是", "2025-12-01"]):
+        sheet.write(3, i + 1, v)
+    book.close()
+    result = process_file(
+        fresh_db, LandingFile("hs_village_clinic_equipment", "2025", str(path)), PII_KEY
+    )
+    # Its clinic is not in any registry of this database: known layout, unknown institution.
+    assert result["rules_failed"] == ["district.known"]

@@ -38,6 +38,7 @@ class Column:
     required: bool = False
     pattern: str | None = None
     values: tuple[str, ...] | None = None
+    values_from: str | None = None
     unit: str | None = None
     signed: bool = False
     pii: str | None = None

@@ -14,7 +14,7 @@ import yaml
 
 from yigongti.contracts import Feed
 from yigongti.identifiers import VALID_OUTCOMES
-from yigongti.reference import districts_on
+from yigongti.reference import districts_on, ws218_classes
 from yigongti.settings import EXPECTATIONS_DIR
 
 # Formats of values as delivered (raw columns are text).
@@ -27,6 +27,9 @@ TYPE_PATTERNS = {
     "date": (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "日期（YYYY-MM-DD）"),
     "datetime": (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2})?$", "日期时间"),
 }
+
+
+REFERENCE_SETS = {"ws218": lambda: set(ws218_classes())}
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,14 @@ def contract_rules(feed: Feed, period: str) -> list[Rule]:
                 "expect_column_values_to_be_in_set",
                 column=col.name,
                 value_set=list(col.values),
+            )
+        if col.values_from:
+            add(
+                f"{col.name}.in_set",
+                f"“{col.header}”不是已知代码（{col.values_from}）",
+                "expect_column_values_to_be_in_set",
+                column=col.name,
+                value_set=sorted(REFERENCE_SETS[col.values_from]()),
             )
         type_key = "signed_money" if col.type == "money" and col.signed else col.type
         if type_key in TYPE_PATTERNS and not col.pii:
