@@ -120,7 +120,15 @@ def marts(pg_server, tmp_path_factory):
                 batches = db.execute(
                     "select file_name, status, rules_failed from ops.batch_log"
                 ).fetchall()
-            yield values, batches, alerts
+                completeness = {
+                    (r[0], r[1], r[2]): r[3:]
+                    for r in db.execute(
+                        "select feed, district_code, period, delivery_status, "
+                        "institutions_expected, institutions_reported "
+                        "from marts.fct_reporting_completeness"
+                    )
+                }
+            yield values, batches, alerts, completeness
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -131,7 +139,7 @@ def _pct(numerator, denominator):
 
 
 def test_monthly_district_values(marts):
-    values, _, _ = marts
+    values, _, _, _ = marts
     # 万州 Jan, M07: primary C1 + V1 = 600 + 100 = 700 of 1000 + 600 + 100 = 1700
     assert values[("M07", "500101", "month", "2025-01-01", "2025-01-31")] == (
         700,
@@ -160,7 +168,7 @@ def test_monthly_district_values(marts):
 
 
 def test_municipal_value_is_a_ratio_of_sums(marts):
-    values, _, _ = marts
+    values, _, _, _ = marts
     # Jan M07 = (700 + 200) / (1700 + 650) = 900 / 2350 = 38.2979 %,
     # not the mean of district ratios ((41.18 % + 30.77 %) / 2 = 35.97 %).
     numerator, denominator, value, _ = values[
@@ -171,7 +179,7 @@ def test_municipal_value_is_a_ratio_of_sums(marts):
 
 
 def test_quarter_ytd_and_year(marts):
-    values, _, _ = marts
+    values, _, _, _ = marts
     # 万州 Feb M07: (700 + 100) / (800 + 700 + 100) = 800 / 1600; Q1 so far: 1500 / 3300
     assert values[("M07", "500101", "month", "2025-02-01", "2025-02-28")][:3] == (
         800,
@@ -201,7 +209,7 @@ def test_quarter_ytd_and_year(marts):
 
 
 def test_bad_file_rejected_alone(marts):
-    _, batches, _ = marts
+    _, batches, _, _ = marts
     by_name = {name: (status, rules) for name, status, rules in batches}
     assert by_name["500000_hs_monthly_services_bad.xlsx"][0] == "rejected"
     assert "total_visits.type" in by_name["500000_hs_monthly_services_bad.xlsx"][1]
@@ -210,16 +218,28 @@ def test_bad_file_rejected_alone(marts):
 
 
 def test_every_provider_dag_ingests_its_feeds(marts):
-    _, batches, _ = marts
+    _, batches, _, _ = marts
     assert ("500000_population_2025.xlsx", "accepted") in {(n, s) for n, s, _ in batches}
 
 
 def test_rejected_batch_alerts_by_mail_and_webhook(marts):
-    _, _, alerts = marts
+    _, _, alerts, _ = marts
     # One bad file in the run: one alert on each channel, none for the good files.
     assert len(alerts.mails) == 1 and len(alerts.posts) == 1
     subject, body = alerts.texts()[0]
     assert "批次拒收" in subject and "500000_hs_monthly_services_bad.xlsx" in subject
-    for expected in ("2025-02", "total_visits.type", "示例行", "校验报告", "原始文件存档"):
+    for expected in ("2025-02", "total_visits.type", "示例行", "GX Data Docs", "原始文件存档"):
         assert expected in body, expected
     assert alerts.posts[0]["title"] == subject and alerts.posts[0]["type"] == "failure"
+    # The linked Data Docs page exists and shows the failed expectation.
+    page = body.split("GX Data Docs）：file://", 1)[1].split("\n", 1)[0]
+    assert "total_visits" in Path(page).read_text(encoding="utf-8")
+
+
+def test_completeness_shows_who_reported_and_who_is_missing(marts):
+    *_, completeness = marts
+    # 万州区 and 巴南区 delivered February through the municipal 卫统 file, every
+    # active institution included (3 of 3 each); 涪陵区 500102 has no rows: missing.
+    assert completeness[("hs_monthly_services", "500101", "2025-02")] == ("received", 3, 3)
+    assert completeness[("hs_monthly_services", "500113", "2025-02")] == ("received", 3, 3)
+    assert completeness[("hs_monthly_services", "500102", "2025-02")][0] == "missing"

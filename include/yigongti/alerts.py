@@ -83,7 +83,7 @@ def batch_alerts(conn, batch_ids: list[int]) -> list[Alert]:
                 lines.append(_sample(sample))
         lines.append(f"说明：{message}")
         if report:
-            lines.append(f"校验报告：{report}")
+            lines.append(f"校验报告（GX Data Docs）：{report}")
         if archive:
             lines.append(f"原始文件存档：{archive}")
         alerts.append(Alert("failure" if rejected else "warning", title, "\n".join(lines)))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 from psycopg.types.json import Jsonb
 
@@ -42,33 +42,72 @@ class Verdict:
         return [o.rule for o in self.failures + self.warnings]
 
 
+DOCS_SITE = "yigongti"
+
+
 @cache
-def _datasource(sqlalchemy_url: str):
+def _context(sqlalchemy_url: str):
+    """An ephemeral GX context over the warehouse, rendering Data Docs into the state folder."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    return context.data_sources.add_sql("warehouse", connection_string=sqlalchemy_url)
+    context.add_data_docs_site(
+        site_name=DOCS_SITE,
+        site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(state_dir() / "quality" / "data_docs"),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
+    context.data_sources.add_sql("warehouse", connection_string=sqlalchemy_url)
+    return context
 
 
 def _run_suite(conn, feed: Feed, period: str, batch_id: int):
-    datasource = _datasource(conn.sqlalchemy_url)
+    """Validate the batch through a checkpoint; return (result, Data Docs page URL)."""
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+
+    context = _context(conn.sqlalchemy_url)
+    datasource = context.data_sources.get("warehouse")
     name = f"{feed.name}_batch_{batch_id}"
     asset = datasource.add_query_asset(
         name, query=f"select * from {feed.raw_table} where _batch_id = {int(batch_id)}"
     )
+    suite = build_suite(feed, period)
+    suite.name = name
     try:
-        batch = asset.add_batch_definition_whole_table("batch").get_batch()
-        return batch.validate(
-            build_suite(feed, period),
-            result_format={
-                "result_format": "SUMMARY",
-                "unexpected_index_column_names": ["_row_number"],
-                "partial_unexpected_count": SAMPLE_ROWS,
-            },
+        suite = context.suites.add(suite)
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(
+                name=name, data=asset.add_batch_definition_whole_table("batch"), suite=suite
+            )
         )
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name=name,
+                validation_definitions=[definition],
+                actions=[UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])],
+                result_format={
+                    "result_format": "SUMMARY",
+                    "unexpected_index_column_names": ["_row_number"],
+                    "partial_unexpected_count": SAMPLE_ROWS,
+                },
+            )
+        )
+        run = checkpoint.run()
+        identifier, result = next(iter(run.run_results.items()))
+        urls = context.get_docs_sites_urls(resource_identifier=identifier, site_name=DOCS_SITE)
+        return result, (urls[0]["site_url"] if urls else None)
     finally:
+        for store in (context.checkpoints, context.validation_definitions, context.suites):
+            with suppress(Exception):  # not created when an earlier step failed
+                store.delete(name=name)
         datasource.delete_asset(name)
 
 
@@ -131,20 +170,9 @@ def describe(
     return head + "；".join(parts)
 
 
-def _save_report(feed: Feed, batch_id: int, result) -> Path:
-    """Keep the full GX validation result beside the batch (JSON)."""
-    path = state_dir() / "quality" / feed.name / f"batch_{batch_id}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps(result.describe_dict(), ensure_ascii=False, indent=1, default=str),
-        encoding="utf-8",
-    )
-    return path
-
-
 def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
     """Run the feed's suite on the batch; record every failed rule; accept or reject."""
-    result = _run_suite(conn, feed, period, batch_id)
+    result, report = _run_suite(conn, feed, period, batch_id)
     failures: list[RuleOutcome] = []
     warnings: list[RuleOutcome] = []
     with conn.connect() as db:
@@ -193,7 +221,6 @@ def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
                     Jsonb(json.loads(json.dumps(o.sample, default=str))),
                 ),
             )
-        report = _save_report(feed, batch_id, result)
         db.execute(
             """
             update ops.batch_log
@@ -201,7 +228,7 @@ def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
                 validated_at = now(), decided_at = now()
             where batch_id = %s
             """,
-            (status, [o.rule for o in failures + warnings], message, str(report), batch_id),
+            (status, [o.rule for o in failures + warnings], message, report, batch_id),
         )
         if status != "rejected":
             supersede_older(db, feed.name, period)
