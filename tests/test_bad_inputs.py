@@ -196,76 +196,39 @@ def _truncated_registry(landing):
 
 
 REMOTE_HEADER = "诊断中心机构代码,申请机构代码,检查类别,诊断人次\n"
+
+
+def _remote(name: str, data: bytes, feed: str = "hs_remote_diagnoses", period: str = JAN):
+    """A builder of one raw file in the landing folder, for the cases below."""
+    return lambda landing: (feed, period, _csv(landing, feed, period, name, data))
+
+
 FILE_CASES = [
     (
         "undecodable bytes",
-        lambda d: (
-            "hs_remote_diagnoses",
-            JAN,
-            _csv(
-                d,
-                "hs_remote_diagnoses",
-                JAN,
-                "bad.csv",
-                REMOTE_HEADER.encode() + b"\xff\xfe\xff,\x80\n",
-            ),
-        ),
+        _remote("bad.csv", REMOTE_HEADER.encode() + b"\xff\xfe\xff,\x80\n"),
         "file.encoding",
     ),
-    (
-        "header only",
-        lambda d: (
-            "hs_remote_diagnoses",
-            JAN,
-            _csv(d, "hs_remote_diagnoses", JAN, "h.csv", REMOTE_HEADER.encode()),
-        ),
-        "file.no_rows",
-    ),
-    (
-        "empty file",
-        lambda d: ("hs_remote_diagnoses", JAN, _csv(d, "hs_remote_diagnoses", JAN, "e.csv", b"")),
-        "file.empty",
-    ),
+    ("header only", _remote("h.csv", REMOTE_HEADER.encode()), "file.no_rows"),
+    ("empty file", _remote("e.csv", b""), "file.empty"),
     (
         "missing column",
-        lambda d: (
-            "hs_remote_diagnoses",
-            JAN,
-            _csv(
-                d,
-                "hs_remote_diagnoses",
-                JAN,
-                "m.csv",
-                "诊断中心机构代码,申请机构代码,诊断人次\n".encode(),
-            ),
-        ),
+        _remote("m.csv", "诊断中心机构代码,申请机构代码,诊断人次\n".encode()),
         "header.missing_columns",
     ),
     (
         "extra unknown column",
-        lambda d: (
-            "hs_remote_diagnoses",
-            JAN,
-            _csv(d, "hs_remote_diagnoses", JAN, "x.csv", (REMOTE_HEADER[:-1] + ",备注\n").encode()),
-        ),
+        _remote("x.csv", (REMOTE_HEADER[:-1] + ",备注\n").encode()),
         "header.unknown_columns",
     ),
     (
         "wrong file format",
-        lambda d: (
-            "hs_institutions",
-            JAN,
-            _csv(d, "hs_institutions", JAN, "registry.csv", "统一社会信用代码\n".encode()),
-        ),
+        _remote("registry.csv", "统一社会信用代码\n".encode(), feed="hs_institutions"),
         "file.format",
     ),
     (
         "period folder not a month",
-        lambda d: (
-            "hs_remote_diagnoses",
-            "2025-13",
-            _csv(d, "hs_remote_diagnoses", "2025-13", "p.csv", REMOTE_HEADER.encode()),
-        ),
+        _remote("p.csv", REMOTE_HEADER.encode(), period="2025-13"),
         "period.format",
     ),
     ("truncated xlsx", _truncated_registry, "file.unreadable"),

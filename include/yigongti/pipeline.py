@@ -111,19 +111,13 @@ def process_file(conn, item: LandingFile, pii_key: str) -> dict:
         "rows": landed.row_count,
         "duplicate": landed.duplicate,
     }
-    if landed.duplicate or landed.status == "rejected":
-        with conn.connect() as db:
-            status, message, rules = db.execute(
-                "select status, message, rules_failed from ops.batch_log where batch_id = %s",
-                (landed.batch_id,),
-            ).fetchone()
-        return {**summary, "status": status, "message": message, "rules_failed": rules}
-    verdict = validate_batch(conn, contract, item.period, landed.batch_id)
-    status, message, rules = verdict.status, verdict.message, verdict.rules_failed
-    if status != "rejected" and flag_batch(conn, contract, item.period, landed.batch_id):
-        with conn.connect() as db:
-            status, message, rules = db.execute(
-                "select status, message, rules_failed from ops.batch_log where batch_id = %s",
-                (landed.batch_id,),
-            ).fetchone()
+    if not landed.duplicate and landed.status != "rejected":
+        verdict = validate_batch(conn, contract, item.period, landed.batch_id)
+        if verdict.status != "rejected":
+            flag_batch(conn, contract, item.period, landed.batch_id)
+    with conn.connect() as db:  # the batch's final state, whichever step decided it
+        status, message, rules = db.execute(
+            "select status, message, rules_failed from ops.batch_log where batch_id = %s",
+            (landed.batch_id,),
+        ).fetchone()
     return {**summary, "status": status, "message": message, "rules_failed": rules}
