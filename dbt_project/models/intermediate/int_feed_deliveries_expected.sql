@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- Every delivery the platform expects: feed x district x period, from each feed's
 -- first period to the last one already due (or the latest received), for the
 -- districts valid at the period's end (or, for plan feeds, the districts with a

@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- Whether every monthly input of a monthly indicator arrived for a district and
 -- month (and, for the 卫统 report, every active institution reported), and whether
 -- any of them was accepted with warnings (outliers, reporting drops).

@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- Monthly numerator and denominator per ratio indicator and district: the one
 -- input of the ratio-of-sums rollup in fct_indicator_values. A stock
 -- denominator (resident population) is summed over districts, never over months.

@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- Monthly ratio indicators for districts and the municipality by month, quarter,
 -- ytd and year. Every value is a ratio of sums of the monthly district inputs,
 -- never an average of ratios. A stock denominator (resident population) is

@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- Each institution of each monthly registry snapshot, with its WS 218 class flags.
 select
     i.credit_code,

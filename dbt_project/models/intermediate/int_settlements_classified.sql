@@ -1,3 +1,5 @@
+{{ config(materialized='table') }}
+
 -- Inpatient settlements that stand: a settlement with a 冲销 line counts neither
 -- in stays nor in costs (indicators.md), whichever month the reversal arrived in.
 -- Insured-district basis; in-district when the provider lies in the insured district.

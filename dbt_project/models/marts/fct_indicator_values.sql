@@ -16,6 +16,25 @@ with all_values as (
     select * from {{ ref('int_chronic_hospitalisation_linked') }}
     union all
     select * from {{ ref('int_premature_mortality_computed') }}
+),
+
+completeness as (
+    -- Monthly inputs of every month (and, for the municipality, every district).
+    select
+        v.indicator_code,
+        v.area_code,
+        v.period_type,
+        v.period_start,
+        v.period_end,
+        bool_and(c.input_complete) as input_complete,
+        bool_or(c.input_warning) as input_warning
+    from all_values as v
+    inner join {{ ref('int_indicator_inputs_checked') }} as c
+        on
+            v.indicator_code = c.indicator_code
+            and (v.area_code = c.district_code or v.area_code = '{{ var("municipality_code") }}')
+            and c.month_start between v.period_start and v.period_end
+    group by v.indicator_code, v.area_code, v.period_type, v.period_start, v.period_end
 )
 
 select
@@ -44,14 +63,10 @@ inner join {{ ref('dim_indicators') }} as i
     on v.indicator_code = i.indicator_code
 left join {{ ref('dim_districts') }} as a
     on v.area_code = a.area_code
-left join lateral (
-    -- Monthly inputs of every month (and, for the municipality, every district).
-    select
-        bool_and(c.input_complete) as input_complete,
-        bool_or(c.input_warning) as input_warning
-    from {{ ref('int_indicator_inputs_checked') }} as c
-    where
-        c.indicator_code = v.indicator_code
-        and (c.district_code = v.area_code or v.area_code = '{{ var("municipality_code") }}')
-        and c.month_start between v.period_start and v.period_end
-) as completeness on true
+left join completeness
+    on
+        v.indicator_code = completeness.indicator_code
+        and v.area_code = completeness.area_code
+        and v.period_type = completeness.period_type
+        and v.period_start = completeness.period_start
+        and v.period_end = completeness.period_end
