@@ -232,7 +232,7 @@ def test_rejected_batch_alerts_by_mail_and_webhook(marts):
         assert expected in body, expected
     assert alerts.posts[0]["title"] == subject and alerts.posts[0]["type"] == "failure"
     # The linked Data Docs page exists and shows the failed expectation.
-    page = body.split("GX Data Docs）：file://", 1)[1].split("\n", 1)[0]
+    page = body.split("GX Data Docs）：file://", 1)[1].split()[0]
     assert "total_visits" in Path(page).read_text(encoding="utf-8")
 
 
