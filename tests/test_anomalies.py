@@ -18,11 +18,15 @@ def _months(first: str, n: int) -> list[str]:
 
 def test_robust_z_against_a_stable_history():
     # History 1000, 1010, 990, 1005, 995, 1000: median 1000; absolute deviations
-    # 0, 10, 10, 5, 5, 0 -> MAD 5, floored at 2 % of the median = 20.
-    # A value of 500: z = 0.6745 x (500 - 1000) / 20 = -16.86.
+    # 0, 10, 10, 5, 5, 0 -> MAD 5, floored at 5 % of the median = 50.
+    # A value of 500: z = 0.6745 x (500 - 1000) / 50 = -6.745.
     z, median = robust_z(500, [1000, 1010, 990, 1005, 995, 1000])
     assert median == 1000
-    assert round(z, 2) == -16.86
+    assert round(z, 3) == -6.745
+    # A noisy history keeps its own spread: 1000, 1200, 800, 1100, 900, 1000 ->
+    # deviations 0, 200, 200, 100, 100, 0 -> MAD 100; 500 -> z = 0.6745 x -500 / 100.
+    z, _ = robust_z(500, [1000, 1200, 800, 1100, 900, 1000])
+    assert round(z, 4) == -3.3725
 
 
 def test_seasonal_peak_is_not_an_outlier_but_a_drop_is():

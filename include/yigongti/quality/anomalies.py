@@ -25,7 +25,9 @@ from psycopg.types.json import Jsonb
 from yigongti.contracts import Feed
 
 Z_LIMIT = 3.5
-MIN_CHANGE = 0.25
+MIN_CHANGE = 0.30
+# Six monthly points estimate spread poorly: never trust a spread below 5 % of the level.
+MAD_FLOOR = 0.05
 RECENT = 6
 MIN_HISTORY = 3
 
@@ -64,7 +66,7 @@ def robust_z(value: float, history: list[float]) -> tuple[float, float]:
     """(robust z-score, median) of value against history (0.6745 x deviation / MAD)."""
     median = statistics.median(history)
     mad = statistics.median(abs(h - median) for h in history)
-    scale = max(mad, abs(median) * 0.02, 1e-9)  # a perfectly flat history is not infinitely tight
+    scale = max(mad, abs(median) * MAD_FLOOR, 1e-9)
     return 0.6745 * (value - median) / scale, median
 
 

@@ -121,17 +121,26 @@ def remote_diagnoses_rows(universe, year, month, seed) -> Iterator[dict]:
             for i in sim.institutions
             if i.ws218_code in ("B100", "C210", "C220") and i.active_from <= day
         ]
-        total = sim.population / 10_000 * sim.rates["remote_per_10k_month"]
-        for req in requesters:
-            for category, share in categories:
-                n = round(total * share / len(requesters) * rng.uniform(0.6, 1.4))
-                if n:
-                    yield {
-                        "centre_institution_code": rng.choice(centres).credit_code,
-                        "requesting_institution_code": req.credit_code,
-                        "exam_category": category,
-                        "diagnoses": n,
-                    }
+        # The district's month varies a little (±5 %); its split across
+        # requesters and exam categories varies more.
+        total = (
+            sim.population / 10_000 * sim.rates["remote_per_10k_month"] * rng.uniform(0.95, 1.05)
+        )
+        cells = [
+            (req, category, share * rng.uniform(0.6, 1.4))
+            for req in requesters
+            for category, share in categories
+        ]
+        weight = sum(w for _, _, w in cells) or 1
+        for req, category, w in cells:
+            n = round(total * w / weight)
+            if n:
+                yield {
+                    "centre_institution_code": rng.choice(centres).credit_code,
+                    "requesting_institution_code": req.credit_code,
+                    "exam_category": category,
+                    "diagnoses": n,
+                }
 
 
 def village_equipment_rows(universe, year, seed) -> Iterator[dict]:
