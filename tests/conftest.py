@@ -19,6 +19,12 @@ os.environ["AIRFLOW_HOME"] = str(_STATE / "airflow")
 os.environ["AIRFLOW_VAR_YIGONGTI_PII_KEY"] = "test-only-pii-key"
 os.environ.pop("WAREHOUSE_URL", None)
 
+# Airflow reads its configuration once, at its first import (which any test may
+# trigger, e.g. through the plugins): configure it before that.
+from yigongti.orchestrate import configure_airflow  # noqa: E402
+
+configure_airflow()
+
 PII_KEY = os.environ["AIRFLOW_VAR_YIGONGTI_PII_KEY"]
 
 
