@@ -58,9 +58,7 @@ periods as (
         quarter_start as period_start,
         cast(quarter_start + interval '3 months' - interval '1 day' as date) as period_end,
         sum(numerator) as numerator,
-        case
-            when bool_or(denominator_is_stock) then max(denominator) else sum(denominator)
-        end as denominator,
+        {{ rollup_denominator() }} as denominator,
         count(*) as months_present,
         3 as months_in_period
     from monthly
@@ -73,10 +71,7 @@ periods as (
         upto.year_start as period_start,
         cast(upto.month_start + interval '1 month' - interval '1 day' as date) as period_end,
         sum(m.numerator) as numerator,
-        case
-            when bool_or(m.denominator_is_stock) then max(m.denominator)
-            else sum(m.denominator)
-        end as denominator,
+        {{ rollup_denominator('m.denominator', 'm.denominator_is_stock') }} as denominator,
         count(*) as months_present,
         cast(extract(month from upto.month_start) as integer) as months_in_period
     from monthly as upto
@@ -95,9 +90,7 @@ periods as (
         year_start as period_start,
         cast(year_start + interval '1 year' - interval '1 day' as date) as period_end,
         sum(numerator) as numerator,
-        case
-            when bool_or(denominator_is_stock) then max(denominator) else sum(denominator)
-        end as denominator,
+        {{ rollup_denominator() }} as denominator,
         count(*) as months_present,
         12 as months_in_period
     from monthly
