@@ -243,3 +243,46 @@ def test_completeness_shows_who_reported_and_who_is_missing(marts):
     assert completeness[("hs_monthly_services", "500101", "2025-02")] == ("received", 3, 3)
     assert completeness[("hs_monthly_services", "500113", "2025-02")] == ("received", 3, 3)
     assert completeness[("hs_monthly_services", "500102", "2025-02")][0] == "missing"
+
+
+def _login(pg_server, role: str, *groups: str):
+    """A login role in the given groups, connected to the pipeline's database."""
+    import psycopg
+    from psycopg import sql
+    from psycopg.conninfo import make_conninfo
+
+    with pg_server.connect(autocommit=True) as db:
+        db.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(role)))
+        db.execute(
+            sql.SQL("create role {} login in role {}").format(
+                sql.Identifier(role), sql.SQL(", ").join(map(sql.Identifier, groups))
+            )
+        )
+    return psycopg.connect(make_conninfo(pg_server.url, dbname="e2e", user=role), autocommit=True)
+
+
+def test_analyst_reads_marts_but_not_raw_staging_or_ops(marts, pg_server):
+    import psycopg
+
+    with _login(pg_server, "t_analyst", "yigongti_analyst") as db:
+        areas = {r[0] for r in db.execute("select area_code from marts.fct_indicator_values")}
+        assert {"500101", "500113", "500000"} <= areas
+        for table in (
+            "raw.hs_monthly_services",
+            "staging.stg_hc__monthly_services",
+            "ops.batch_log",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                db.execute(f"select 1 from {table} limit 1")
+
+
+def test_district_analyst_sees_only_their_district(marts, pg_server):
+    with _login(
+        pg_server, "t_banan", "yigongti_district_analyst", "yigongti_district_500113"
+    ) as db:
+        areas = {r[0] for r in db.execute("select area_code from marts.fct_indicator_values")}
+        completeness = {
+            r[0] for r in db.execute("select district_code from marts.fct_reporting_completeness")
+        }
+    assert areas == {"500113"}
+    assert completeness == {"500113"}

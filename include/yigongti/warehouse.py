@@ -17,6 +17,7 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
+from yigongti.access import ensure_roles
 from yigongti.contracts import LINEAGE_COLUMNS, feeds
 from yigongti.settings import state_dir
 
@@ -144,5 +145,6 @@ def ensure_schema(conn: Connection) -> None:
         try:
             db.execute(ops_sql)
             db.execute(raw_table_ddl())
+            ensure_roles(db)
         finally:
             db.execute("select pg_advisory_unlock(871001)")

@@ -3,6 +3,7 @@ create schema if not exists raw;
 create schema if not exists staging;
 create schema if not exists marts;
 create schema if not exists ops;
+create schema if not exists reference;
 
 create sequence if not exists ops.batch_id_seq;
 
