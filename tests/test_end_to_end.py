@@ -286,3 +286,21 @@ def test_district_analyst_sees_only_their_district(marts, pg_server):
         }
     assert areas == {"500113"}
     assert completeness == {"500113"}
+
+
+def test_analyst_views_have_chinese_columns_and_keep_district_security(marts, pg_server):
+    with _login(pg_server, "t_analyst2", "yigongti_analyst") as db:
+        cur = db.execute(
+            "select 区县, 指标值, 单位 from marts.analyst_indicator_long "
+            "where 指标代码 = 'M07' and 区划代码 = '500101' and 期间类型 = '月' "
+            "and 期间开始 = date '2025-01-01'"
+        )
+        assert cur.fetchall() == [("万州区", _pct(700, 1700), "%")]
+        wide = db.execute("select * from marts.analyst_indicator_wide limit 1")
+        headers = [d.name for d in wide.description]
+    assert "M07 区域内基层医疗卫生机构诊疗人次占比（%）" in headers
+    with _login(
+        pg_server, "t_banan2", "yigongti_district_analyst", "yigongti_district_500113"
+    ) as db:
+        areas = {r[0] for r in db.execute("select 区划代码 from marts.analyst_indicator_long")}
+    assert areas == {"500113"}  # the views run with the reader's rights

@@ -31,7 +31,7 @@
 {% macro stage_feed(source_name, table_name) %}
     {%- set columns = [] -%}
     {%- set node = {'meta': {}} -%}
-    {%- if execute -%}
+    {%- if execute is sameas true -%}
         {%- set node = graph.sources['source.yigongti.' ~ source_name ~ '.' ~ table_name] -%}
         {%- for name, column in node.columns.items() -%}
             {%- if column.meta.get('type') not in (none, 'lineage', 'check') -%}
