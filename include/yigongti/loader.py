@@ -16,7 +16,7 @@ from pathlib import Path
 
 import psycopg
 
-from yigongti.contracts import LINEAGE_COLUMNS, Feed
+from yigongti.contracts import LINEAGE_COLUMNS, Feed, registry_feed
 from yigongti.readers import FeedFileError, open_feed_file
 
 log = logging.getLogger(__name__)
@@ -51,19 +51,22 @@ def institution_districts(db: psycopg.Connection, period: str) -> dict[str, str]
     The newest snapshot at or before the period; for data older than the first
     snapshot, the earliest one after it.
     """
+    registry = registry_feed()
+    code = registry.key_columns[0].name
+    district = registry.district_rule[1]
     rows = db.execute(
-        """
-        select distinct on (r.credit_code) r.credit_code, r.district_code
-        from raw.hs_institutions as r
+        f"""
+        select distinct on (r.{code}) r.{code}, r.{district}
+        from {registry.raw_table} as r
         inner join ops.active_batch as a
             on a.batch_id = r._batch_id and a.district_code = r._district_code
-        where a.feed = 'hs_institutions'
-        order by r.credit_code,
+        where a.feed = %(feed)s
+        order by r.{code},
                  a.period <= %(period)s desc,
                  case when a.period <= %(period)s then a.period end desc,
                  a.period
         """,
-        {"period": period},
+        {"period": period, "feed": registry.name},
     ).fetchall()
     return dict(rows)
 

@@ -15,12 +15,15 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from yigongti.contracts import providers
+from yigongti.contracts import providers, registry_feed
 from yigongti.settings import DAGS_DIR, DBT_PROJECT_DIR, PLUGINS_DIR, state_dir
 
 log = logging.getLogger(__name__)
 
-INGEST_ORDER = ("hc", "stat", "fin", "mi")  # the institution registry (HC) first
+
+def ingest_order() -> list[str]:
+    """Providers in ingest order: the registry's provider first (it places other rows)."""
+    return sorted(providers(), key=lambda p: p != registry_feed().provider)
 
 
 class PipelineFailed(RuntimeError):
@@ -143,7 +146,6 @@ def run_pipeline(
         "period_from": period_from,
         "period_to": period_to,
     }
-    for provider in INGEST_ORDER:
-        assert provider in providers()
+    for provider in ingest_order():
         run_dag(dags[f"yigongti_ingest_{provider}"], conf, log_file, progress)
     run_dag(dags["yigongti_transform"], None, log_file, progress)

@@ -155,14 +155,18 @@ def feeds_of(provider: str) -> list[Feed]:
     return [f for f in feeds().values() if f.provider == provider]
 
 
-REGISTRY_FEED = "hs_institutions"
+@cache
+def registry_feed() -> Feed:
+    """The institution registry (``registry: true``): other feeds are placed through it."""
+    (found,) = [f for f in feeds().values() if f.registry]
+    return found
 
 
 def dependencies(feed: Feed) -> set[str]:
     """Feeds whose batches must be decided before this feed's (same period)."""
     deps = set(feed.after)
     if feed.district_rule[0] == "institution":
-        deps.add(REGISTRY_FEED)
+        deps.add(registry_feed().name)
     return deps
 
 
