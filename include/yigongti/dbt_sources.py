@@ -6,6 +6,7 @@ command fails when they drift from the contracts.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -82,6 +83,73 @@ def render() -> dict[Path, str]:
     return files
 
 
+# Columns every staging model adds to its feed's own (see macros/staging/stage_feed.sql).
+STAGING_COLUMNS = {
+    "period": "Reporting period as delivered (YYYY-MM, or YYYY for annual feeds)",
+    "period_start": "First day of the reporting period",
+    "district_code": "行政区划代码 of the district the row belongs to (feed's district rule)",
+    "batch_id": "Batch (file) the row came from, in ops.batch_log",
+    "source_row_number": "Row number in the delivered file",
+    "received_at": "When the pipeline first saw the file",
+}
+MODELS_HEADER = (
+    "# Columns are completed from include/yigongti/contracts/feeds.yml by\n"
+    "# `yigongti dbt-sources`; descriptions and tests written here are kept.\n"
+)
+
+
+def staging_models(provider: str) -> dict[str, str]:
+    """Feed name -> staging model name, from the models' ``stage_feed`` calls."""
+    found = {}
+    for sql in sorted((DBT_PROJECT_DIR / "models" / "staging" / provider).glob("stg_*.sql")):
+        match = re.search(r"stage_feed\(\s*'[a-z_]+'\s*,\s*'([a-z_0-9]+)'", sql.read_text())
+        if match:
+            found[match.group(1)] = sql.stem
+    return found
+
+
+def _staging_columns(feed) -> list[dict]:
+    columns = [
+        {
+            "name": c.name,
+            "description": _column(c)[0]["description"]
+            + ("，换算为元" if c.type == "money" else ""),
+        }
+        for c in feed.stored_columns
+    ]
+    names = {c["name"] for c in columns}
+    return columns + [
+        {"name": n, "description": d} for n, d in STAGING_COLUMNS.items() if n not in names
+    ]
+
+
+def render_staging_models() -> dict[Path, str]:
+    """Each provider's staging models yml with every built column listed.
+
+    Hand-written model descriptions, column descriptions and tests stay; columns
+    the contracts add get their Chinese header as description.
+    """
+    files = {}
+    for provider in providers():
+        path = DBT_PROJECT_DIR / "models" / "staging" / provider / f"_{provider}__models.yml"
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+        doc = doc or {"version": 2, "models": []}
+        written = {m["name"]: m for m in doc["models"]}
+        models = []
+        for feed_name, name in staging_models(provider).items():
+            feed = feeds()[feed_name]
+            model = written.get(name) or {"name": name, "description": f"{feed.title_zh}, typed."}
+            model["description"] = " ".join(model["description"].split())  # folded text
+            kept = {c["name"]: c for c in model.get("columns", [])}
+            model["columns"] = [{**c, **kept.get(c["name"], {})} for c in _staging_columns(feed)]
+            models.append(model)
+        doc["models"] = models
+        files[path] = MODELS_HEADER + yaml.safe_dump(
+            doc, allow_unicode=True, sort_keys=False, width=100
+        )
+    return files
+
+
 FEED_SEED = DBT_PROJECT_DIR / "seeds" / "ref_feeds.csv"
 FEED_SEED_COLUMNS = (
     "feed",
@@ -120,7 +188,8 @@ def render_feed_seed() -> str:
 def write(check: bool = False) -> list[Path]:
     """Write the files; with ``check``, return the stale ones and write nothing."""
     stale = []
-    for path, text in {**render(), FEED_SEED: render_feed_seed()}.items():
+    generated = {**render(), **render_staging_models(), FEED_SEED: render_feed_seed()}
+    for path, text in generated.items():
         if path.exists() and path.read_text(encoding="utf-8") == text:
             continue
         stale.append(path)
