@@ -29,6 +29,7 @@ def build(pg_server, tmp_path_factory):
     conn = warehouse.Connection(make_conninfo(pg_server.url, dbname="dbt_build"))
     warehouse.ensure_schema(conn)
     target = tmp_path_factory.mktemp("dbt-target")
+
     def dbt(*args):
         return subprocess.run(
             [DBT, *args, "--project-dir", str(DBT_PROJECT_DIR)]
