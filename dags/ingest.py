@@ -10,8 +10,11 @@ transform DAG.
 
 from __future__ import annotations
 
+import os
+
 import pendulum
-from airflow.sdk import Asset, Param, Variable, dag, task
+from airflow.sdk import Param, Variable, dag, task
+from yigongti_assets import raw
 from yigongti_notifiers import PipelineFailureNotifier
 
 from yigongti.contracts import feeds_of, providers, stage
@@ -24,21 +27,29 @@ DEFAULT_ARGS = {
 }
 
 
-def raw_asset(provider: str) -> Asset:
-    return Asset(f"yigongti://raw/{provider}")
-
-
 def build(provider: str):
     @dag(
         dag_id=f"yigongti_ingest_{provider}",
         description=f"Ingest {providers()[provider]['name_en']} feeds into raw",
-        schedule=None,
+        # Daily sweep of the landing zone: files already received are skipped by
+        # their SHA-256, so only new deliveries are loaded.
+        schedule="0 7 * * *",
         start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Shanghai"),
         catchup=False,
         max_active_runs=1,  # batches of one provider arrive and supersede in order
         default_args=DEFAULT_ARGS,
         params={
-            "landing": Param("", type="string", description="Landing folder"),
+            # Deployment defaults: a folder, or a URL such as s3://bucket/landing.
+            "landing": Param(
+                os.environ.get("YIGONGTI_LANDING", ""),
+                type="string",
+                description="Landing folder or URL",
+            ),
+            "landing_conn_id": Param(
+                os.environ.get("YIGONGTI_LANDING_CONN_ID") or None,
+                type=["null", "string"],
+                description="Airflow connection of the landing URL",
+            ),
             "period_from": Param(None, type=["null", "string"], description="YYYY-MM"),
             "period_to": Param(None, type=["null", "string"], description="YYYY-MM"),
         },
@@ -47,12 +58,12 @@ def build(provider: str):
     def ingest():
         @task(trigger_rule="none_failed")
         def discover(stage: int, params=None) -> list[dict]:
-            from pathlib import Path
+            from yigongti_landing import landing_path
 
             from yigongti.pipeline import discover_folders
 
             return discover_folders(
-                Path(params["landing"]),
+                landing_path(params["landing"], params["landing_conn_id"]),
                 params["period_from"],
                 params["period_to"],
                 provider=provider,
@@ -63,13 +74,22 @@ def build(provider: str):
             map_index_template="{{ task.op_kwargs['folder']['feed'] }}/"
             "{{ task.op_kwargs['folder']['period'] }}"
         )
-        def process(folder: dict) -> list[dict]:
+        def process(folder: dict, params=None) -> list[dict]:
+            from functools import partial
+
+            from yigongti_landing import local_copy
+
             from yigongti import warehouse
             from yigongti.pipeline import process_folder
 
-            return process_folder(warehouse.current(), folder, Variable.get("yigongti_pii_key"))
+            return process_folder(
+                warehouse.current(),
+                folder,
+                Variable.get("yigongti_pii_key"),
+                fetch=partial(local_copy, conn_id=params["landing_conn_id"]),
+            )
 
-        @task(outlets=[raw_asset(provider)], trigger_rule="all_done")
+        @task(outlets=[raw(provider)], trigger_rule="all_done")
         def report(*stages: list) -> dict:
             """Alert the people on duty about every rejected or warned batch."""
             from collections import Counter

@@ -20,7 +20,8 @@ def dagbag():
 
 def test_every_dag_imports(dagbag):
     assert dagbag.import_errors == {}
-    expected = {f"yigongti_ingest_{p}" for p in providers()} | {"yigongti_transform"}
+    expected = {f"yigongti_ingest_{p}" for p in providers()}
+    expected |= {"yigongti_transform", "yigongti_publish"}
     assert set(dagbag.dag_ids) == expected
 
 
@@ -71,3 +72,50 @@ def test_each_dag_file_parses_quickly():
         assert not bag.import_errors
         # Generous bound for a busy CI core; the benchmark measures the real figure.
         assert time.perf_counter() - started < 5, path.name
+
+
+def test_publish_follows_the_marts_and_serves_docs(dagbag):
+    transform = dagbag.get_dag("yigongti_transform")
+    built = {o.uri for t in transform.tasks for o in t.outlets}
+    publish = dagbag.get_dag("yigongti_publish")
+    assert {a.uri for a in publish.timetable.asset_condition.objects} == built
+    assert built == {"yigongti://marts/indicators"}
+    docs = publish.get_task("dbt_docs")
+    assert type(docs).__name__ == "DbtDocsLocalOperator"
+    assert "bulletin" in docs.upstream_task_ids  # docs of the marts just published
+    assert "month" in publish.params  # republish an earlier month after a restatement
+
+
+def test_ingest_reads_the_landing_zone_through_object_storage(dagbag, tmp_path):
+    """A landing zone on another filesystem (here fsspec's in-memory one, as S3 or
+    SFTP would be) is discovered and its files fetched to a local copy."""
+    import sys
+
+    from airflow.sdk.io import attach
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    from yigongti.pipeline import discover_folders
+
+    sys.path.insert(0, str(DAGS_DIR.parent / "plugins"))
+    from yigongti_landing import landing_path, local_copy
+
+    attach("memory", fs=MemoryFileSystem())
+    root = landing_path("memory://landing")
+    for name, body in (("a.csv", b"first"), ("b.csv", b"second")):
+        target = root / "hs_monthly_services" / "2025-01" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+    (root / "not_a_feed").mkdir(parents=True, exist_ok=True)
+    folders = discover_folders(landing_path("memory://landing"), provider="hc")
+    assert [(f["feed"], f["period"], len(f["paths"])) for f in folders] == [
+        ("hs_monthly_services", "2025-01", 2)
+    ]
+    first = folders[0]["paths"][0]
+    assert first.startswith("memory://")
+    with local_copy(first) as local:
+        assert local.read_bytes() == b"first" and local.name == "a.csv"
+    assert not local.exists()  # the temporary copy is gone
+    local_file = tmp_path / "x.csv"
+    local_file.write_text("here")
+    with local_copy(str(landing_path(str(local_file)))) as same:
+        assert same == local_file  # local landing files are read in place

@@ -304,3 +304,134 @@ def test_analyst_views_have_chinese_columns_and_keep_district_security(marts, pg
     ) as db:
         areas = {r[0] for r in db.execute("select 区划代码 from marts.analyst_indicator_long")}
     assert areas == {"500113"}  # the views run with the reader's rights
+
+
+@pytest.fixture(scope="module")
+def published(marts):
+    """What the publish DAG of the run wrote (the run ends with it)."""
+    from yigongti import warehouse
+
+    with warehouse.current().connect() as db:
+        rows = db.execute(
+            "select month, bulletin_path, export_paths from ops.publication_log"
+        ).fetchall()
+    assert len(rows) == 1, rows
+    month, page, exports = rows[0]
+    return month, Path(page), [Path(p) for p in exports]
+
+
+def test_publish_chooses_the_latest_month_and_writes_bulletin_and_exports(published):
+    month, page, exports = published
+    # No month has every district's deliveries (two districts of 39 report), so the
+    # bulletin falls back to the latest month with values: 2025-02.
+    assert month.isoformat() == "2025-02-01"
+    assert page.name == "月度监测简报_2025-02.html" and page.exists()
+    assert sorted(p.suffix for p in exports) == [".csv", ".xlsx"]
+    assert all(p.exists() for p in exports)
+
+
+def test_csv_export_has_chinese_headers_and_the_months_values(published):
+    import csv
+
+    _, _, exports = published
+    path = next(p for p in exports if p.suffix == ".csv")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
+    with path.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {"指标代码", "指标名称", "区县", "期间类型", "指标值", "单位"} <= set(rows[0])
+    # 万州 Feb M07: primary C1 700 + V1 100 = 800 of 800 + 700 + 100 = 1600 -> 50 %
+    wanzhou = [r for r in rows if r["指标代码"] == "M07" and r["区划代码"] == "500101"]
+    month = next(r for r in wanzhou if r["期间类型"] == "月")
+    assert D(month["指标值"]) == _pct(800, 1600)
+    # Periods ending with February: the month and the year to date (no quarter ends).
+    assert {r["期间类型"] for r in wanzhou} == {"月", "年初至今"}
+
+
+def test_excel_export_has_one_sheet_per_analyst_view(published):
+    from python_calamine import CalamineWorkbook
+
+    _, _, exports = published
+    book = CalamineWorkbook.from_path(str(next(p for p in exports if p.suffix == ".xlsx")))
+    assert book.sheet_names == ["监测指标", "监测指标（宽表）", "核心绩效指标", "数据完整性"]
+    completeness = book.get_sheet_by_name("数据完整性").to_python()
+    assert completeness[0][:4] == ["数据代码", "数据名称", "区划代码", "区县"]
+    # February's 卫统 report: 万州 and 巴南 delivered, the other districts did not.
+    services = [r for r in completeness[1:] if r[0] == "hs_monthly_services"]
+    status = {r[2]: r[6] for r in services}
+    assert status["500101"] == status["500113"] == "已接收"
+    assert set(status.values()) == {"已接收", "未报送"}
+
+
+def test_bulletin_charts_render_in_a_headless_browser(published):
+    """Open the bulletin in Chromium (offline) and check every chart drew on its canvas."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    _, page_path, _ = published
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is needed (make test installs it)"
+    errors = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("requestfailed", lambda req: errors.append(f"request failed: {req.url}"))
+        page.goto(page_path.as_uri())
+        page.wait_for_function("window.bulletinCharts && window.bulletinCharts.length > 0")
+        charts = page.evaluate(
+            """() => Array.from(document.querySelectorAll('div.chart')).map(div => {
+                const chart = echarts.getInstanceByDom(div);
+                const canvas = div.querySelector('canvas');
+                const option = chart ? chart.getOption() : null;
+                return {
+                    id: div.id,
+                    kind: div.dataset.kind,
+                    width: canvas ? canvas.width : 0,
+                    height: canvas ? canvas.height : 0,
+                    points: option ? option.series.map(s => s.data.length) : [],
+                    categories: option && option.yAxis ? option.yAxis[0].data : null,
+                    inked: canvas ? (() => {
+                        const ctx = canvas.getContext('2d');
+                        const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+                        let n = 0;
+                        for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
+                        return n;
+                    })() : 0,
+                };
+            })"""
+        )
+        headline = page.locator("#headlines + table tbody tr", has_text="M07").inner_text()
+        browser.close()
+    assert not errors, errors  # offline: nothing fetched from the network, no script error
+    kinds = {c["kind"] for c in charts}
+    assert kinds == {"ranking", "trend", "completeness"}
+    for chart in charts:
+        assert chart["width"] > 0 and chart["height"] > 0, chart
+        assert chart["inked"] > 1000, chart  # pixels actually drawn
+        assert chart["points"] and all(n > 0 for n in chart["points"]), chart
+    # February M07 ranking, higher is better: 万州 50.00 % before 巴南 200 / 650 = 30.77 %.
+    ranking = next(c for c in charts if c["id"] == "rank_M07")
+    assert ranking["categories"] == ["万州区", "巴南区"]
+    # Municipal headline: (800 + 200) / (1600 + 650) = 44.44 %; January was
+    # 900 / 2350 = 38.30 %, so the change is +6.15 points.
+    assert "44.44" in headline and "+6.15" in headline
+
+
+def test_dbt_docs_are_served_through_cosmos(marts):
+    """The publish DAG's docs, as the Cosmos plugin serves them in the Airflow UI."""
+    from cosmos.plugin.airflow3 import create_cosmos_fastapi_app
+    from fastapi.testclient import TestClient
+
+    client = TestClient(create_cosmos_fastapi_app())
+    index = client.get("/yigongti/dbt_docs_index.html")
+    assert index.status_code == 200, index.text[:500]
+    assert "dbt" in index.text.lower()
+    catalog = client.get("/yigongti/catalog.json").json()
+    assert "model.yigongti.fct_indicator_values" in catalog["nodes"]
+    manifest = client.get("/yigongti/manifest.json").json()
+    view = manifest["nodes"]["model.yigongti.analyst_indicator_long"]
+    assert view["columns"]["指标值"]["description"]

@@ -59,6 +59,7 @@ def cmd_run(args) -> int:
         print()
         print(summary.targets(conn))
         print(f"\n用时 {time.monotonic() - started:.0f} 秒；仓库 {conn.params['host']}")
+        print(summary.publication(conn, since))
     return 0
 
 

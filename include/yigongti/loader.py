@@ -126,8 +126,13 @@ def land_file(
     *,
     hasher,
     archive_dir: Path,
+    source: str | None = None,
 ) -> Landed:
-    """Record and COPY one file; idempotent on (feed, period, sha256)."""
+    """Record and COPY one file; idempotent on (feed, period, sha256).
+
+    ``source`` is where the file was delivered (a landing URL) when ``path`` is
+    a local copy of it.
+    """
     path = Path(path)
     sha = sha256_of(path)
     with conn.connect() as db:
@@ -147,7 +152,7 @@ def land_file(
             values (%s, %s, %s, %s, %s, %s, %s)
             returning batch_id, received_at
             """,
-            (feed.name, feed.provider, period, path.name, str(path), str(kept), sha),
+            (feed.name, feed.provider, period, path.name, source or str(path), str(kept), sha),
         ).fetchone()
         db.commit()  # the arrival is on record even if reading fails below
 

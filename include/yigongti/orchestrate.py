@@ -6,6 +6,7 @@ in the DAG files, which call the Airflow-free domain code.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
@@ -43,6 +44,20 @@ def configure_airflow() -> Path:
     # No outbound calls from a closed network; partial parsing stays on (Cosmos cache).
     os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
     os.environ.setdefault("DO_NOT_TRACK", "1")
+    # dbt docs served by Cosmos in the Airflow UI, from where the publish DAG puts them.
+    os.environ.setdefault(
+        "AIRFLOW__COSMOS__DBT_DOCS_PROJECTS",
+        json.dumps(
+            {
+                "yigongti": {
+                    "dir": str(state_dir() / "dbt_docs"),
+                    "index": "index.html",
+                    "name": "dbt 文档（医共体监测）",
+                }
+            },
+            ensure_ascii=False,
+        ),
+    )
     return home
 
 
@@ -137,15 +152,21 @@ def run_pipeline(
     log_file: Path | None = None,
     progress=None,
 ) -> None:
-    """Ingest (HC first: its registry places other feeds' rows), then transform."""
+    """Ingest (HC first: its registry places other feeds' rows), transform, publish.
+
+    The landing folder goes to the DAGs as a file:// URL, the same object-storage
+    path the DAGs read S3 or SFTP landing zones through.
+    """
     prepare()
     with output_to(log_file):
         dags = load_dags()
     conf = {
-        "landing": str(Path(landing).resolve()),
+        "landing": Path(landing).resolve().as_uri(),
+        "landing_conn_id": None,
         "period_from": period_from,
         "period_to": period_to,
     }
     for provider in ingest_order():
         run_dag(dags[f"yigongti_ingest_{provider}"], conf, log_file, progress)
     run_dag(dags["yigongti_transform"], None, log_file, progress)
+    run_dag(dags["yigongti_publish"], {"month": None}, log_file, progress)

@@ -6,6 +6,7 @@ DAG tasks call these; tests call them without a scheduler.
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -38,30 +39,46 @@ def in_range(period: str, start: str | None, end: str | None) -> bool:
 
 
 def discover(
-    landing: Path, start: str | None = None, end: str | None = None, provider: str | None = None
+    landing, start: str | None = None, end: str | None = None, provider: str | None = None
 ) -> list[LandingFile]:
-    """Files laid out as <landing>/<feed>/<period>/<file>, dependencies first."""
+    """Files laid out as <landing>/<feed>/<period>/<file>, dependencies first.
+
+    ``landing`` is a local folder or any pathlib-like object (the ingest DAGs pass
+    Airflow object-storage paths, so the landing zone may be S3, SFTP, ...).
+    """
+    landing = Path(landing) if isinstance(landing, str) else landing
     known = feeds()
     found = []
-    for feed_dir in sorted(p for p in Path(landing).iterdir() if p.is_dir()):
+    for feed_dir in sorted((p for p in landing.iterdir() if p.is_dir()), key=_name):
         contract = known.get(feed_dir.name)
         if contract is None:
             log.warning("folder %s is not a known feed; ignored", feed_dir)
             continue
         if provider and contract.provider != provider:
             continue
-        for period_dir in sorted(p for p in feed_dir.iterdir() if p.is_dir()):
+        for period_dir in sorted((p for p in feed_dir.iterdir() if p.is_dir()), key=_name):
             if not in_range(period_dir.name, start, end):
                 continue
-            for path in sorted(p for p in period_dir.iterdir() if p.is_file()):
-                if not path.name.startswith("."):
-                    found.append(LandingFile(feed_dir.name, period_dir.name, str(path)))
-    # Dependencies first (the registry places other feeds' rows in districts).
-    return sorted(found, key=lambda f: (feed_stage(f.feed), f.period, f.feed, f.path))
+            for path in period_dir.iterdir():
+                if path.is_file() and not path.name.startswith("."):
+                    # Arrival order within a folder: modification time, then name.
+                    found.append(
+                        (_mtime(path), LandingFile(feed_dir.name, period_dir.name, str(path)))
+                    )
+    found.sort(key=lambda x: (feed_stage(x[1].feed), x[1].period, x[1].feed, x[0], x[1].path))
+    return [item for _, item in found]
+
+
+def _name(path) -> str:
+    return path.name
+
+
+def _mtime(path) -> float:
+    return getattr(path.stat(), "st_mtime", 0) or 0
 
 
 def discover_folders(
-    landing: Path,
+    landing,
     start: str | None = None,
     end: str | None = None,
     provider: str | None = None,
@@ -77,24 +94,21 @@ def discover_folders(
     for item in discover(landing, start, end, provider):
         if stage is None or feed_stage(item.feed) == stage:
             folders.setdefault((item.feed, item.period), []).append(item.path)
-    return [
-        {
-            "feed": f,
-            "period": p,
-            "paths": sorted(paths, key=lambda x: (Path(x).stat().st_mtime_ns, x)),
-        }
-        for (f, p), paths in folders.items()
-    ]
+    return [{"feed": f, "period": p, "paths": paths} for (f, p), paths in folders.items()]
 
 
-def process_folder(conn, folder: dict, pii_key: str) -> list[dict]:
-    return [
-        process_file(conn, LandingFile(folder["feed"], folder["period"], path), pii_key)
-        for path in folder["paths"]
-    ]
+def process_folder(conn, folder: dict, pii_key: str, fetch=None) -> list[dict]:
+    """Decide a folder's files in order; ``fetch`` maps a landing path to a local file
+    (a context manager; the DAGs copy object-storage files down with it)."""
+    results = []
+    for path in folder["paths"]:
+        with fetch(path) if fetch else nullcontext(Path(path)) as local:
+            item = LandingFile(folder["feed"], folder["period"], str(local))
+            results.append(process_file(conn, item, pii_key, source=path))
+    return results
 
 
-def process_file(conn, item: LandingFile, pii_key: str) -> dict:
+def process_file(conn, item: LandingFile, pii_key: str, source: str | None = None) -> dict:
     """Land, validate and decide one file; returns a summary for the run report."""
     contract = feed_contract(item.feed)
     landed = land_file(
@@ -104,9 +118,11 @@ def process_file(conn, item: LandingFile, pii_key: str) -> dict:
         Path(item.path),
         hasher=Hasher(pii_key),
         archive_dir=state_dir() / "archive",
+        source=source,
     )
     summary = {
         **item.as_dict(),
+        "path": source or item.path,
         "batch_id": landed.batch_id,
         "rows": landed.row_count,
         "duplicate": landed.duplicate,

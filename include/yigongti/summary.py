@@ -127,3 +127,19 @@ def targets(conn) -> str:
         f"{name} 已达成 {met}、未达成 {missed}、待评 {pending}"
         for name, met, missed, pending in rows
     )
+
+
+def publication(conn, since) -> str:
+    """What the publish step wrote in this run (the bulletin path last: users open it)."""
+    with conn.connect() as db:
+        row = db.execute(
+            "select month, bulletin_path, export_paths from ops.publication_log "
+            "where published_at >= %s order by publication_id desc limit 1",
+            (since,),
+        ).fetchone()
+    if row is None:
+        return "本次运行未生成月度监测简报（指标集市中还没有月度数据）。"
+    month, page, exports = row
+    lines = [f"数据导出（{month:%Y年%-m月}）："] + [f"  {p}" for p in exports]
+    lines.append(f"月度监测简报（{month:%Y年%-m月}）：{page}")
+    return "\n".join(lines)

@@ -39,7 +39,9 @@ receipts as (
         min(received_at) filter (
             where status in ('accepted', 'accepted_with_warnings', 'superseded')
         ) as first_accepted_at,
-        coalesce(bool_or(status = 'accepted_with_warnings'), false) as has_warning
+        coalesce(bool_or(status = 'accepted_with_warnings'), false) as has_warning,
+        -- A correction replaced an accepted batch: values built on it are restated.
+        coalesce(bool_or(status = 'superseded'), false) as is_revised
     from batches
     group by feed, period, district_code
 ),
@@ -160,6 +162,7 @@ select
             then greatest(cast(r.first_accepted_at as date) - e.due_date, 0)
     end as days_late,
     coalesce(r.has_warning, false) as has_warning,
+    coalesce(r.is_revised, false) as is_revised,
     i.institutions_expected,
     i.institutions_reported
 from expected as e

@@ -27,7 +27,8 @@ completeness as (
         v.period_start,
         v.period_end,
         bool_and(c.input_complete) as input_complete,
-        bool_or(c.input_warning) as input_warning
+        bool_or(c.input_warning) as input_warning,
+        bool_or(c.input_revised) as input_revised
     from all_values as v
     inner join {{ ref('int_indicator_inputs_checked') }} as c
         on
@@ -52,8 +53,11 @@ select
     v.denominator,
     round(v.value, 4) as value,
     i.unit,
-    case when v.months_present >= v.months_in_period then 'final' else 'provisional' end
-        as status,
+    case
+        when v.months_present < v.months_in_period then 'provisional'
+        when completeness.input_revised then 'revised'
+        else 'final'
+    end as status,
     cast(v.months_present as bigint) as months_present,
     cast(v.months_in_period as integer) as months_in_period,
     completeness.input_complete,

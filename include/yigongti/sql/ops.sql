@@ -71,3 +71,12 @@ from ops.batch_log as b
 inner join ops.batch_district as d on b.batch_id = d.batch_id
 where b.status in ('accepted', 'accepted_with_warnings')
 order by b.feed, b.period, d.district_code, b.received_at desc, b.batch_id desc;
+
+-- What the publish step wrote, and for which month: the bulletin and exports.
+create table if not exists ops.publication_log (
+    publication_id bigserial primary key,
+    month date not null,
+    published_at timestamptz not null default now(),
+    bulletin_path text not null,
+    export_paths text [] not null default '{}'
+);

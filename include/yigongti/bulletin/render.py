@@ -1,0 +1,105 @@
+"""Render the monthly bulletin (月度监测简报) as one self-contained HTML file.
+
+ECharts is inlined from the vendored copy, so the page works offline and can
+be mailed or archived as a single file.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import jinja2
+
+from yigongti.bulletin import charts
+from yigongti.bulletin.data import Bulletin, Indicator
+
+HERE = Path(__file__).parent
+ECHARTS_JS = HERE / "vendor" / "echarts-6.0.0" / "echarts.min.js"
+TITLE = "重庆市紧密型县域医共体建设月度监测简报"
+
+
+def file_name(month) -> str:
+    return f"月度监测简报_{month:%Y-%m}.html"
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, Decimal | float | int):
+        return f"{float(value):,.2f}"
+    return str(value)
+
+
+def _signed(value) -> str:
+    return "—" if value is None else f"{float(value):+,.2f}"
+
+
+def _tone(indicator: Indicator, change) -> str:
+    if not change:
+        return ""
+    better = change > 0 if indicator.direction == "higher" else change < 0
+    return "better" if better else "worse"
+
+
+def _pct(part: int, whole: int) -> str:
+    return "—" if not whole else f"{100 * part / whole:.1f}%"
+
+
+FILTERS = {
+    "fmt": _fmt,
+    "signed": _signed,
+    "tone": _tone,
+    "pct": _pct,
+    "unit": lambda u: {"yuan": "元", "per 10k": "每万人", "level": "级", "ratio": "比值"}.get(u, u),
+    "status": lambda s: {"final": "终", "provisional": "暂", "revised": "修"}.get(s or "", "—"),
+    "attained": lambda a: "已达成" if a else ("未达成" if a is False else "待评"),
+}
+
+
+def render(bulletin: Bulletin) -> str:
+    rankings = [(r, charts.ranking(r, f"rank_{r.indicator.code}")) for r in bulletin.rankings]
+    trends = [(t, charts.trend(t, f"trend_{t.indicator.code}")) for t in bulletin.trends]
+    comp = charts.completeness(bulletin.completeness, "chart_completeness")
+    all_charts = [c for _, c in rankings] + [c for _, c in trends] + [comp]
+    # pyecharts options are JavaScript literals (they may carry functions): embed as is.
+    charts_js = (
+        "["
+        + ",".join(
+            f'{{"id": {json.dumps(c.chart_id)}, "options": {c.options}}}' for c in all_charts
+        )
+        + "]"
+    )
+    feeds = bulletin.completeness.feeds
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    template = env.get_template("bulletin.html.j2")
+    districts = {a for r in bulletin.rankings for a, _, _ in r.rows}
+    return template.render(
+        b=bulletin,
+        title=TITLE,
+        rankings=rankings,
+        trends=trends,
+        completeness=comp,
+        expected=sum(f["expected"] for f in feeds),
+        received=sum(f["received"] for f in feeds),
+        on_time=sum(f["on_time"] for f in feeds),
+        district_count=len(districts),
+        echarts_js=jinja2.utils.markupsafe.Markup(ECHARTS_JS.read_text(encoding="utf-8")),
+        charts_json=jinja2.utils.markupsafe.Markup(charts_js.replace("</", "<\\/")),
+        **FILTERS,
+    )
+
+
+def write(bulletin: Bulletin, out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / file_name(bulletin.month)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(render(bulletin), encoding="utf-8")
+    tmp.replace(path)  # readers never see a half-written bulletin
+    return path

@@ -1,0 +1,57 @@
+"""How Cosmos runs this project's dbt: one profile and executable for every DAG,
+and the publication of dbt docs where Cosmos's docs hosting reads them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig
+
+from yigongti.settings import DBT_PROJECT_DIR, state_dir
+
+DOCS_SLUG = "yigongti"  # key of [cosmos] dbt_docs_projects
+
+
+def project_config() -> ProjectConfig:
+    return ProjectConfig(
+        dbt_project_path=DBT_PROJECT_DIR,
+        manifest_path=DBT_PROJECT_DIR / "target" / "manifest.json",
+        install_dbt_deps=False,
+    )
+
+
+def profile_config() -> ProfileConfig:
+    # profiles.yml reads the warehouse from the environment (WAREHOUSE_HOST, ...).
+    return ProfileConfig(
+        profile_name="yigongti",
+        target_name="warehouse",
+        profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml",
+    )
+
+
+def execution_config() -> ExecutionConfig:
+    return ExecutionConfig(dbt_executable_path=Path(sys.executable).with_name("dbt"))
+
+
+def docs_location() -> tuple[str, str | None]:
+    """(dir, conn_id) of this project's docs in [cosmos] dbt_docs_projects."""
+    from airflow.configuration import conf
+
+    projects = json.loads(conf.get("cosmos", "dbt_docs_projects", fallback=None) or "{}")
+    entry = projects.get(DOCS_SLUG) or {"dir": str(state_dir() / "dbt_docs")}
+    return entry["dir"], entry.get("conn_id")
+
+
+def publish_docs(project_dir: str, **_) -> None:
+    """DbtDocsLocalOperator callback: copy the generated site to the hosted location
+    (a local folder, S3, ... through Airflow's object storage)."""
+    from airflow.sdk import ObjectStoragePath
+
+    folder, conn_id = docs_location()
+    target = ObjectStoragePath(folder if "://" in folder else f"file://{folder}", conn_id=conn_id)
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("index.html", "manifest.json", "catalog.json"):
+        src = Path(project_dir) / "target" / name
+        (target / name).write_bytes(src.read_bytes())
