@@ -6,12 +6,11 @@
 with registry as (
     select
         district_code,
-        period_start as snapshot_month,
-        cast(date_trunc('year', period_start) as date) as year_start,
+        snapshot_month,
+        cast(date_trunc('year', snapshot_month) as date) as year_start,
         person_id_hash,
-        bool_or(is_standard_managed) as is_managed
-    from {{ ref('stg_hc__chronic_registry') }}
-    group by district_code, period_start, person_id_hash
+        is_managed
+    from {{ ref('int_chronic_registry_managed') }}
 ),
 
 periods as (

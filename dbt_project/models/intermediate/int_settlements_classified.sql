@@ -1,13 +1,36 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='month_start',
+        post_hook="create index if not exists {{ this.name }}_batch on {{ this }} (batch_id)"
+    )
+}}
 
 -- Inpatient settlements that stand: a settlement with a 冲销 line counts neither
 -- in stays nor in costs (indicators.md), whichever month the reversal arrived in.
 -- Insured-district basis; in-district when the provider lies in the insured district.
-with reversed as (
-    select distinct settlement_id
-    from {{ ref('stg_mi__inpatient_settlements') }}
-    where settlement_status = '冲销'
-)
+--
+-- Incremental by settlement month: a month is rebuilt when its settlement batch
+-- is not built yet, when the institution registry of the month was received
+-- after the last build, or when a newly built reversal names one of its settlements.
+{% if is_incremental() %}
+    with months as (
+        {{ months_with_unbuilt_batches('mi_inpatient_settlements') }}
+        union
+        select to_date(a.period, 'YYYY-MM')
+        from {{ source('ops', 'active_batch') }} as a
+        where
+            a.feed = 'hs_institutions'
+            and a.received_at > (select max(t.built_at) from {{ this }} as t)
+        union
+        select t.month_start
+        from {{ this }} as t
+        inner join {{ ref('int_settlement_reversals_listed') }} as r
+            on t.settlement_id = r.settlement_id
+        where r.month_start > t.month_start
+    )
+{% endif %}
 
 select
     s.settlement_id,
@@ -20,10 +43,18 @@ select
     s.fund_paid,
     s.is_out_of_area,
     coalesce(p.district_code, s.care_region_code) as care_district_code,
-    coalesce(p.district_code, s.care_region_code) = s.district_code as is_in_district
+    coalesce(p.district_code, s.care_region_code) = s.district_code as is_in_district,
+    s.batch_id,
+    cast(now() as timestamptz) as built_at
 from {{ ref('stg_mi__inpatient_settlements') }} as s
 left join {{ ref('int_insurance_providers_by_month') }} as p
     on s.provider_code = p.insurance_code and s.period_start = p.month_start
 where
     s.settlement_status = '正常'
-    and s.settlement_id not in (select r.settlement_id from reversed as r)
+    and not exists (
+        select 1 from {{ ref('int_settlement_reversals_listed') }} as r
+        where r.settlement_id = s.settlement_id
+    )
+    {% if is_incremental() %}
+        and s.period_start in (select m.month_start from months as m)
+    {% endif %}

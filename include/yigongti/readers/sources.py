@@ -83,7 +83,7 @@ def csv_rows(path: Path) -> Iterator[tuple[int, list[str | None]]]:
     try:
         with path.open(encoding=encoding, newline="") as fh:
             for line, row in enumerate(csv.reader(fh), start=1):
-                yield line, [(v.strip() or None) for v in row]
+                yield line, [v or None for v in map(str.strip, row)]
     except UnicodeDecodeError as exc:
         raise FeedFileError(
             "file.encoding", f"第 {line + 1} 行附近编码错误（按 {encoding} 读取）：{exc}"

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
 from yigongti.contracts import MONEY_UNITS, Column, Feed, normalize_header
@@ -42,38 +43,54 @@ class FeedFile:
     def rows(self) -> Iterator[tuple[int, list[str | None]]]:
         """Yield (row_number, values in ``feed.raw_columns`` order)."""
         positions = [self.positions[c.header] for c in self.feed.stored_columns]
-        transforms = self._transforms
+        needed = max(positions) + 1
+        pick = (
+            itemgetter(*positions) if len(positions) > 1 else lambda cells: (cells[positions[0]],)
+        )
+        # Columns with a check or a hash, right to left: each may widen into
+        # (value, check outcome), so later output offsets stay valid.
+        special = [(i, t) for i, t in enumerate(self._transforms) if t is not None][::-1]
         for row_number, cells in self._rest:
             if not any(cells):
                 continue
-            if _is_total_row(cells):
+            label = _label_row(cells)
+            if label == "total":
                 self.dropped_total_rows.append(row_number)
                 continue
-            if _is_column_number_row(cells):
+            if label == "column_numbers":
                 continue
-            width = len(cells)
-            out: list[str | None] = []
-            for pos, transform in zip(positions, transforms, strict=True):
-                out.extend(transform(cells[pos] if pos < width else None))
+            if len(cells) < needed:
+                cells = cells + [None] * (needed - len(cells))
+            out = list(pick(cells))
+            for i, transform in special:
+                out[i : i + 1] = transform(out[i])
             yield row_number, out
 
 
-def _is_total_row(cells: list[str | None]) -> bool:
-    leading = [normalize_header(c) for c in cells[:3] if c]
-    return any(c in TOTAL_LABELS for c in leading)
+def _label_row(cells: list[str | None]) -> str | None:
+    """'total' for 合计/小计 rows, 'column_numbers' for 栏次 rows, else None.
+
+    Labels are Chinese: a row whose leading cells are ASCII (codes, IDs,
+    numbers) is data, and is not normalised at all (the hot path).
+    """
+    lead = [c for c in cells[:3] if c and not c.isascii()]
+    if lead and any(normalize_header(c) in TOTAL_LABELS for c in lead):
+        return "total"
+    first = next((c for c in cells if c), None)
+    if first and not first.isascii() and normalize_header(first) in COLUMN_NUMBER_LABELS:
+        return "column_numbers"
+    return None
 
 
-def _is_column_number_row(cells: list[str | None]) -> bool:
-    first = [normalize_header(c) for c in cells if c][:2]
-    return bool(first) and first[0] in COLUMN_NUMBER_LABELS
-
-
-def _transform(column: Column, hasher) -> Callable[[str | None], tuple]:
-    """Per-column cell transform; returns one value, or (value, check outcome)."""
+def _transform(column: Column, hasher) -> Callable[[str | None], tuple] | None:
+    """Per-column cell transform, returning one value or (value, check outcome);
+    None for a column delivered as is."""
     check = CHECKS.get(column.check) if column.check else None
     hashed = column.pii == "hash"
     if hashed and hasher is None:
         raise ValueError(f"column {column.name} holds personal identifiers: a PII key is needed")
+    if check is None and not hashed:
+        return None
 
     def run(value: str | None) -> tuple:
         outcome = None
