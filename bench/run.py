@@ -62,7 +62,12 @@ def step_ingest(url: str, landing: str, feed: str, period: str, validate: bool =
     for path in _files(Path(landing), feed, period):
         started = time.perf_counter()
         landed = land_file(
-            conn, c, period, path, hasher=Hasher(BENCH_KEY), archive_dir=Path(landing).parent / "archive"
+            conn,
+            c,
+            period,
+            path,
+            hasher=Hasher(BENCH_KEY),
+            archive_dir=Path(landing).parent / "archive",
         )
         out["load_s"] += time.perf_counter() - started
         out["rows"] += landed.row_count
@@ -90,11 +95,14 @@ def step_bare_copy(url: str, feed: str, batches: list[int], work: str) -> dict:
     columns = ", ".join((*c.raw_columns, *LINEAGE_COLUMNS))
     plain = Path(work) / f"{feed}.plain.csv"
     with _conn(url).connect() as db:
-        with plain.open("wb") as fh, db.cursor().copy(
-            f"copy (select {columns} from {c.raw_table} where _batch_id = any(%s)) "
-            "to stdout (format csv)",
-            (batches,),
-        ) as copy:
+        with (
+            plain.open("wb") as fh,
+            db.cursor().copy(
+                f"copy (select {columns} from {c.raw_table} where _batch_id = any(%s)) "
+                "to stdout (format csv)",
+                (batches,),
+            ) as copy,
+        ):
             for block in copy:
                 fh.write(block)
         db.execute("create schema if not exists bench")
@@ -102,9 +110,10 @@ def step_bare_copy(url: str, feed: str, batches: list[int], work: str) -> dict:
         db.execute(f"create table bench.{feed} (like {c.raw_table})")
         db.commit()
         started = time.perf_counter()
-        with plain.open("rb") as fh, db.cursor().copy(
-            f"copy bench.{feed} ({columns}) from stdin (format csv)"
-        ) as copy:
+        with (
+            plain.open("rb") as fh,
+            db.cursor().copy(f"copy bench.{feed} ({columns}) from stdin (format csv)") as copy,
+        ):
             while block := fh.read(1 << 20):
                 copy.write(block)
         db.commit()
@@ -325,7 +334,9 @@ def main() -> int:
         for feed in feeds_of_month(landing, period):
             say(f"ingest {feed} …")
             project = run_step("ingest", url=url, landing=str(landing), feed=feed, period=period)
-            bare = run_step("bare_copy", url=url, feed=feed, batches=project["batches"], work=str(work))
+            bare = run_step(
+                "bare_copy", url=url, feed=feed, batches=project["batches"], work=str(work)
+            )
             naive = run_step(
                 "naive",
                 url=url,
@@ -383,11 +394,20 @@ def main() -> int:
             say(f"incremental: {loaded} month(s) loaded, then one more …")
             inc_url = fresh_database(server, f"bench_inc_{loaded}")
             start = next_month(last, -loaded)
-            run_step("load_months", url=inc_url, landing=str(inc_landing), start=start, end=next_month(last, -1))
+            run_step(
+                "load_months",
+                url=inc_url,
+                landing=str(inc_landing),
+                start=start,
+                end=next_month(last, -1),
+            )
             run_step("dbt_build", url=inc_url, target=str(work / f"target-{loaded}"))
             run_step("load_months", url=inc_url, landing=str(inc_landing), start=last, end=last)
             rebuild = run_step("dbt_build", url=inc_url, target=str(work / f"target-{loaded}"))
-            incremental[str(loaded)] = {"rebuild_s": round(rebuild["build_s"], 2), "slowest": rebuild["slowest"]}
+            incremental[str(loaded)] = {
+                "rebuild_s": round(rebuild["build_s"], 2),
+                "slowest": rebuild["slowest"],
+            }
         report["incremental"] = incremental
 
         # 4. The whole `yigongti run` for the month, on a fresh database.
@@ -408,9 +428,10 @@ def main() -> int:
 
 
 def render(r: dict) -> str:
+    m = r["machine"]
     lines = [
         f"Full-municipality month {r['period']} at scale {r['scale']} — "
-        f"{r['machine']['cpus']} CPUs, {r['machine']['memory_gib']} GiB, Python {r['machine']['python']}",
+        f"{m['cpus']} CPUs, {m['memory_gib']} GiB, Python {m['python']}",
         "",
         f"{'feed':28} {'rows':>10} {'load s':>8} {'COPY s':>8} {'proj/COPY':>9} "
         f"{'naive s':>8} {'naive/proj':>10} {'GX s':>7} {'GX/load':>8} {'RSS MiB':>8}",
@@ -419,13 +440,15 @@ def render(r: dict) -> str:
         lines.append(
             f"{name:28} {f['rows']:>10,} {f['load_s']:>8.1f} {f['bare_copy_s']:>8.1f} "
             f"{f['throughput_vs_copy']:>9.0%} {f['naive_s']:>8.1f} {f['naive_vs_project']:>9.1f}× "
-            f"{f['validate_s']:>7.1f} {f['validation_share']:>8.0%} {f['peak_rss_mib']['project']:>8.0f}"
+            f"{f['validate_s']:>7.1f} {f['validation_share']:>8.0%} "
+            f"{f['peak_rss_mib']['project']:>8.0f}"
         )
     total_load = sum(f["load_s"] for f in r["feeds"].values())
     total_gx = sum(f["validate_s"] for f in r["feeds"].values())
     lines += [
         "",
-        f"all feeds: load {total_load:.1f} s, GX {total_gx:.1f} s ({total_gx / total_load:.0%} of load)",
+        f"all feeds: load {total_load:.1f} s, GX {total_gx:.1f} s "
+        f"({total_gx / total_load:.0%} of load)",
         f"dbt build, first (one month): {r['dbt_first']['build_s']:.1f} s; "
         f"after one more month: {r['dbt_next_month']['build_s']:.1f} s "
         f"(peak RSS {r['dbt_next_month']['peak_rss_mib']:.0f} MiB)",
