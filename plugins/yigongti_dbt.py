@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig
+from cosmos.constants import InvocationMode
 
 from yigongti.settings import DBT_PROJECT_DIR, state_dir
 
@@ -32,7 +33,12 @@ def profile_config() -> ProfileConfig:
 
 
 def execution_config() -> ExecutionConfig:
-    return ExecutionConfig(dbt_executable_path=Path(sys.executable).with_name("dbt"))
+    # dbt runs in the task's own process (dbtRunner): no interpreter start and dbt
+    # import per model, which would dominate a build of small models.
+    return ExecutionConfig(
+        dbt_executable_path=Path(sys.executable).with_name("dbt"),
+        invocation_mode=InvocationMode.DBT_RUNNER,
+    )
 
 
 def docs_location() -> tuple[str, str | None]:

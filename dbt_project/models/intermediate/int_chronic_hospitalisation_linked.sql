@@ -3,7 +3,32 @@
 -- latest registry snapshot by the period end (a person with both diseases
 -- counts once). Numerator: their standing settlements with a discharge date
 -- from 1 January to the period end, wherever they happened (hashed-ID link).
-with registry as (
+--
+-- Incremental by year (delete+insert on period_start, 1 January): a year is
+-- recomputed when a registry snapshot of the year or a settlement discharged in
+-- it was built after this model's last run; earlier years stay as built.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='period_start'
+    )
+}}
+
+with
+{% if is_incremental() %}
+    changed_years as (
+        select distinct cast(date_trunc('year', c.snapshot_month) as date) as year_start
+        from {{ ref('int_chronic_registry_managed') }} as c
+        where c.built_at > (select max(t.built_at) from {{ this }} as t)
+        union
+        select distinct cast(date_trunc('year', s.discharged_on) as date)
+        from {{ ref('int_settlements_classified') }} as s
+        where s.built_at > (select max(t.built_at) from {{ this }} as t)
+    ),
+{% endif %}
+
+registry as (
     select
         district_code,
         snapshot_month,
@@ -11,6 +36,11 @@ with registry as (
         person_id_hash,
         is_managed
     from {{ ref('int_chronic_registry_managed') }}
+    {% if is_incremental() %}
+        where
+            cast(date_trunc('year', snapshot_month) as date)
+            in (select y.year_start from changed_years as y)
+    {% endif %}
 ),
 
 periods as (
@@ -111,5 +141,6 @@ select
     cast(patients as numeric) as denominator,
     round(discharges * 100.0 / nullif(patients, 0), 4) as value,
     months_present,
-    months_in_period
+    months_in_period,
+    cast(now() as timestamptz) as built_at
 from areas

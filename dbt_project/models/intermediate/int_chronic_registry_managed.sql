@@ -15,7 +15,8 @@ select
     period_start as snapshot_month,
     person_id_hash,
     bool_or(is_standard_managed) as is_managed,
-    max(batch_id) as batch_id
+    max(batch_id) as batch_id,
+    cast(now() as timestamptz) as built_at
 from {{ ref('stg_hc__chronic_registry') }}
 {% if is_incremental() %}
     where period_start in ({{ months_with_unbuilt_batches('phs_chronic_registry') }})

@@ -13,7 +13,18 @@ with all_values as (
     union all
     select * from {{ ref('int_income_ratio_pooled') }}
     union all
-    select * from {{ ref('int_chronic_hospitalisation_linked') }}
+    select
+        indicator_code,
+        area_code,
+        period_type,
+        period_start,
+        period_end,
+        numerator,
+        denominator,
+        value,
+        months_present,
+        months_in_period
+    from {{ ref('int_chronic_hospitalisation_linked') }}
     union all
     select * from {{ ref('int_premature_mortality_computed') }}
 ),

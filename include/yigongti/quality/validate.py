@@ -68,6 +68,12 @@ def _context(sqlalchemy_url: str):
     return context
 
 
+def warm_up(conn) -> None:
+    """Import GX and build the context now: the fixed cost of a process's first
+    validation (a worker pays it once per task process)."""
+    _context(conn.sqlalchemy_url)
+
+
 def _run_suite(conn, feed: Feed, period: str, batch_id: int, detailed: bool = True):
     """Validate the batch through a checkpoint; return (result, Data Docs page URL or None).
 
