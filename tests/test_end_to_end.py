@@ -435,3 +435,16 @@ def test_dbt_docs_are_served_through_cosmos(marts):
     manifest = client.get("/yigongti/manifest.json").json()
     view = manifest["nodes"]["model.yigongti.analyst_indicator_long"]
     assert view["columns"]["指标值"]["description"]
+
+
+def test_the_run_summary_ends_with_the_bulletin_path(published):
+    """What `yigongti run` and `yigongti demo` print last: where the bulletin is."""
+    import datetime as dt
+
+    from yigongti import summary, warehouse
+
+    _, page, exports = published
+    text = summary.publication(warehouse.current(), dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    last = text.splitlines()[-1]
+    assert last == f"月度监测简报（2025年2月）：{page}"
+    assert all(str(p) in text for p in exports)
