@@ -24,6 +24,8 @@ import sys
 import time
 from pathlib import Path
 
+from yigongti.periods import shift_period
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_KEY = "bench-pii-key-not-a-secret"
 
@@ -267,12 +269,6 @@ def run_step(name: str, **kwargs) -> dict:
     return result
 
 
-def next_month(period: str, n: int = 1) -> str:
-    year, month = map(int, period.split("-"))
-    months = year * 12 + month - 1 + n
-    return f"{months // 12}-{months % 12 + 1:02d}"
-
-
 def fresh_database(server, name: str) -> str:
     from psycopg.conninfo import make_conninfo
 
@@ -310,7 +306,7 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     os.environ["YIGONGTI_STATE_DIR"] = str(work / "state")
     landing = work / "landing"
-    period, following = args.period, next_month(args.period)
+    period, following = args.period, shift_period(args.period, 1)
     report: dict = {
         "machine": {
             "cpus": os.cpu_count(),
@@ -385,8 +381,8 @@ def main() -> int:
 
         # 3. Incremental rebuild with 1 and with 12 months already loaded (smaller scale).
         inc_landing = work / f"landing-{args.incremental_scale}"
-        first = next_month(period, -args.incremental_months)
-        last = next_month(period, 0)
+        first = shift_period(period, -args.incremental_months)
+        last = period
         if not (inc_landing / "mi_inpatient_settlements" / last).is_dir():
             say(f"generating {first}…{last} at scale {args.incremental_scale} …")
             run_step(
@@ -400,13 +396,13 @@ def main() -> int:
         for loaded in (1, args.incremental_months):
             say(f"incremental: {loaded} month(s) loaded, then one more …")
             inc_url = fresh_database(server, f"bench_inc_{loaded}")
-            start = next_month(last, -loaded)
+            start = shift_period(last, -loaded)
             run_step(
                 "load_months",
                 url=inc_url,
                 landing=str(inc_landing),
                 start=start,
-                end=next_month(last, -1),
+                end=shift_period(last, -1),
             )
             run_step("dbt_build", url=inc_url, target=str(work / f"target-{loaded}"))
             run_step("load_months", url=inc_url, landing=str(inc_landing), start=last, end=last)

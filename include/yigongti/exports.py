@@ -11,6 +11,8 @@ import csv
 import datetime as dt
 from pathlib import Path
 
+from yigongti.periods import month_end
+
 # (sheet name, view, filter on the period end / period, order)
 PERIOD_END = "期间结束 = %(month_end)s"
 SHEETS = (
@@ -21,16 +23,13 @@ SHEETS = (
 )
 
 
-def month_end(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-
-
 def _query(db, view: str, where: str | None, order: str, month: dt.date):
     sql = f"select * from marts.{view}"  # noqa: S608 - names come from SHEETS, not input
     if where:
         sql += f" where {where}"
     cur = db.execute(
-        sql + f" order by {order}", {"month_end": month_end(month), "period": f"{month:%Y-%m}"}
+        sql + f" order by {order}",
+        {"month_end": month_end(month.year, month.month), "period": f"{month:%Y-%m}"},
     )
     return [c.name for c in cur.description], cur
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from yigongti.labels import STATUS_ZH
+
 
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -103,7 +105,7 @@ def municipal_overview(conn) -> str:
                 period,
                 shown,
                 unit,
-                {"final": "终", "provisional": "暂", "revised": "修"}.get(status, ""),
+                STATUS_ZH.get(status, ""),
             ]
         )
     return "全市监测指标（最新期）\n" + table(

@@ -8,6 +8,7 @@ from pyecharts import options as opts
 from pyecharts.charts import Bar, Line
 
 from yigongti.bulletin.data import Completeness, Ranking, Trend
+from yigongti.labels import unit_zh
 
 ROW_HEIGHT = 18  # px per district in a ranking
 
@@ -37,17 +38,13 @@ def _grid(top: int) -> opts.GridOpts:
     )
 
 
-def _unit(unit: str) -> str:
-    return {"yuan": "元", "per 10k": "每万人", "level": "级", "ratio": ""}.get(unit, unit)
-
-
 def ranking(rank: Ranking, chart_id: str) -> Chart:
     height = 40 + ROW_HEIGHT * len(rank.rows)
     bar = (
         Bar(init_opts=_init(chart_id, height))
         .add_xaxis([name for _, name, _ in rank.rows])
         .add_yaxis(
-            f"{rank.indicator.name}（{_unit(rank.indicator.unit)}）",
+            f"{rank.indicator.name}（{unit_zh(rank.indicator.unit)}）",
             [round(v, 2) for _, _, v in rank.rows],
             label_opts=opts.LabelOpts(position="right", font_size=10),
             category_gap="25%",
@@ -55,7 +52,7 @@ def ranking(rank: Ranking, chart_id: str) -> Chart:
         .reversal_axis()
         .set_global_opts(
             legend_opts=opts.LegendOpts(is_show=False),
-            xaxis_opts=opts.AxisOpts(name=_unit(rank.indicator.unit)),
+            xaxis_opts=opts.AxisOpts(name=unit_zh(rank.indicator.unit)),
             yaxis_opts=opts.AxisOpts(is_inverse=True, axislabel_opts=opts.LabelOpts(font_size=10)),
             tooltip_opts=opts.TooltipOpts(trigger="axis"),
         )
@@ -93,7 +90,7 @@ def trend(series: Trend, chart_id: str) -> Chart:
     line.set_series_opts(label_opts=opts.LabelOpts(is_show=False))
     line.set_global_opts(
         tooltip_opts=opts.TooltipOpts(trigger="axis"),
-        yaxis_opts=opts.AxisOpts(name=_unit(series.indicator.unit), is_scale=True),
+        yaxis_opts=opts.AxisOpts(name=unit_zh(series.indicator.unit), is_scale=True),
         legend_opts=opts.LegendOpts(pos_top=0),
     )
     line.options.update(grid=_grid(top=50))

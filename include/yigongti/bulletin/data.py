@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from yigongti.periods import add_months, month_end
 
 MUNICIPALITY = "500000"
 TREND_MONTHS = 12
@@ -68,10 +70,9 @@ class Bulletin:
     targets: list[dict]
     completeness: Completeness
     warnings: int = 0  # indicator rows of the month flagged by a warned input batch
-    notes: list[str] = field(default_factory=list)
 
 
-def latest_complete_month(conn, as_of: dt.date | None = None) -> dt.date | None:
+def latest_complete_month(conn) -> dt.date | None:
     """The latest month whose monthly deliveries are all in (every feed, every district).
 
     A month still missing a delivery is not bulletin-ready; when no month is
@@ -84,12 +85,11 @@ def latest_complete_month(conn, as_of: dt.date | None = None) -> dt.date | None:
             select max(period_start) from (
                 select period_start
                 from marts.fct_reporting_completeness
-                where length(period) = 7 and (%(as_of)s::date is null or period_end <= %(as_of)s)
+                where length(period) = 7
                 group by period_start
                 having bool_and(is_received)
             ) as m
-            """,
-            {"as_of": as_of},
+            """
         ).fetchone()[0]
         if complete is not None:
             return complete
@@ -121,7 +121,6 @@ def _label(period_type: str, start: dt.date) -> str:
 
 def _latest_periods(db, month: dt.date) -> dict[str, tuple[str, dt.date]]:
     """Each indicator's latest period ending by the bulletin month, at its own periodicity."""
-    month_end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     rows = db.execute(
         """
         select distinct on (v.indicator_code) v.indicator_code, v.period_type, v.period_start
@@ -132,7 +131,7 @@ def _latest_periods(db, month: dt.date) -> dict[str, tuple[str, dt.date]]:
             and v.period_end <= %s and v.value is not null
         order by v.indicator_code, v.period_start desc
         """,
-        (month_end,),
+        (month_end(month.year, month.month),),
     ).fetchall()
     return {code: (ptype, start) for code, ptype, start in rows}
 
@@ -148,14 +147,14 @@ def _value(db, code, area, ptype, start):
 
 def _shift(start: dt.date, ptype: str, back: int) -> dt.date:
     """The start of the period ``back`` periods earlier."""
-    step = {"month": 1, "quarter": 3}.get(ptype, 12) * back
-    months = start.year * 12 + start.month - 1 - step
-    return dt.date(months // 12, months % 12 + 1, 1)
+    return add_months(start, -{"month": 1, "quarter": 3}.get(ptype, 12) * back)
 
 
-def headlines(db, month: dt.date, indicators: dict[str, Indicator]) -> list[Headline]:
+def headlines(
+    db, periods: dict[str, tuple[str, dt.date]], indicators: dict[str, Indicator]
+) -> list[Headline]:
     out = []
-    for code, (ptype, start) in _latest_periods(db, month).items():
+    for code, (ptype, start) in periods.items():
         value, status = _value(db, code, MUNICIPALITY, ptype, start)
         if value is None:
             continue  # indicators without a municipal value (levels) are ranked only
@@ -167,9 +166,11 @@ def headlines(db, month: dt.date, indicators: dict[str, Indicator]) -> list[Head
     return sorted(out, key=lambda h: list(indicators).index(h.indicator.code))
 
 
-def rankings(db, month: dt.date, indicators: dict[str, Indicator]) -> list[Ranking]:
+def rankings(
+    db, periods: dict[str, tuple[str, dt.date]], indicators: dict[str, Indicator]
+) -> list[Ranking]:
     out = []
-    for code, (ptype, start) in _latest_periods(db, month).items():
+    for code, (ptype, start) in periods.items():
         ind = indicators[code]
         rows = db.execute(
             """
@@ -282,7 +283,8 @@ def collect(conn, month: dt.date | None = None) -> Bulletin | None:
         return None
     with conn.connect() as db:
         indicators = _indicators(db)
-        ranking = rankings(db, month, indicators)
+        periods = _latest_periods(db, month)  # each indicator's latest period by the month
+        ranking = rankings(db, periods, indicators)
         warned = db.execute(
             "select count(*) from marts.fct_indicator_values "
             "where period_type = 'month' and period_start = %s and input_warning",
@@ -291,7 +293,7 @@ def collect(conn, month: dt.date | None = None) -> Bulletin | None:
         return Bulletin(
             month=month,
             generated_at=dt.datetime.now().replace(microsecond=0),
-            headlines=headlines(db, month, indicators),
+            headlines=headlines(db, periods, indicators),
             rankings=ranking,
             trends=trends(db, month, ranking),
             targets=targets(db),

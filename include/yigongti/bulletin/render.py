@@ -14,6 +14,7 @@ import jinja2
 
 from yigongti.bulletin import charts
 from yigongti.bulletin.data import Bulletin, Indicator
+from yigongti.labels import STATUS_ZH, unit_zh
 
 HERE = Path(__file__).parent
 ECHARTS_JS = HERE / "vendor" / "echarts-6.0.0" / "echarts.min.js"
@@ -52,8 +53,8 @@ FILTERS = {
     "signed": _signed,
     "tone": _tone,
     "pct": _pct,
-    "unit": lambda u: {"yuan": "元", "per 10k": "每万人", "level": "级", "ratio": "比值"}.get(u, u),
-    "status": lambda s: {"final": "终", "provisional": "暂", "revised": "修"}.get(s or "", "—"),
+    "unit": unit_zh,
+    "status": lambda s: STATUS_ZH.get(s or "", "—"),
     "attained": lambda a: "已达成" if a else ("未达成" if a is False else "待评"),
 }
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from psycopg.types.json import Jsonb
 
 from yigongti.contracts import Feed
+from yigongti.periods import shift_period
 
 Z_LIMIT = 3.5
 MIN_CHANGE = 0.30
@@ -56,12 +57,6 @@ def _measure_sql(measure: str) -> str:
     return f"sum(case when {measure} ~ '^-?[0-9]+(\\.[0-9]+)?$' then {measure}::numeric end)"
 
 
-def _shift(period: str, months: int) -> str:
-    year, month = map(int, period.split("-"))
-    index = year * 12 + month - 1 + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
 def robust_z(value: float, history: list[float]) -> tuple[float, float]:
     """(robust z-score, median) of value against history (0.6745 x deviation / MAD)."""
     median = statistics.median(history)
@@ -72,12 +67,12 @@ def robust_z(value: float, history: list[float]) -> tuple[float, float]:
 
 def assess(value: float, by_period: dict[str, float], period: str) -> tuple[float, float] | None:
     """(z, expected value) for the value of ``period``, or None without enough history."""
-    recent = [_shift(period, -k) for k in range(1, RECENT + 1)]
-    last_year = by_period.get(_shift(period, -12))
+    recent = [shift_period(period, -k) for k in range(1, RECENT + 1)]
+    last_year = by_period.get(shift_period(period, -12))
     ratios = [
-        by_period[p] / by_period[_shift(p, -12)]
+        by_period[p] / by_period[shift_period(p, -12)]
         for p in recent
-        if p in by_period and by_period.get(_shift(p, -12))
+        if p in by_period and by_period.get(shift_period(p, -12))
     ]
     if last_year and len(ratios) >= MIN_HISTORY:
         z, usual_ratio = robust_z(value / last_year, ratios)
@@ -93,7 +88,7 @@ def find(db, feed: Feed, period: str, batch_id: int) -> list[Finding]:
     if feed.periodicity != "month" or not feed.anomalies:
         return []
     findings = []
-    earliest = _shift(period, -(12 + RECENT))
+    earliest = shift_period(period, -(12 + RECENT))
     for spec in feed.anomalies:
         measure = _measure_sql(spec["measure"])
         current = dict(

@@ -81,7 +81,6 @@ def _run_suite(conn, feed: Feed, period: str, batch_id: int, detailed: bool = Tr
     costs more than validating a small batch, and sample queries scan the batch
     once per rule, so details are asked for only when a rule failed or warned.
     """
-    render_docs = detailed
     import great_expectations as gx
     from great_expectations.checkpoint import UpdateDataDocsAction
 
@@ -106,7 +105,7 @@ def _run_suite(conn, feed: Feed, period: str, batch_id: int, detailed: bool = Tr
                 validation_definitions=[definition],
                 actions=(
                     [UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])]
-                    if render_docs
+                    if detailed
                     else []
                 ),
                 result_format=(
@@ -122,7 +121,7 @@ def _run_suite(conn, feed: Feed, period: str, batch_id: int, detailed: bool = Tr
         )
         run = checkpoint.run()
         identifier, result = next(iter(run.run_results.items()))
-        if not render_docs:
+        if not detailed:
             return result, None
         urls = context.get_docs_sites_urls(resource_identifier=identifier, site_name=DOCS_SITE)
         return result, (urls[0]["site_url"] if urls else None)

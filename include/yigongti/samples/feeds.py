@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 from collections import defaultdict
@@ -10,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from yigongti.contracts import feed as feed_contract
+from yigongti.periods import month_end
 from yigongti.reference import districts, ws218_classes
 from yigongti.samples.universe import (
     DISCHARGE_RATE,
@@ -37,10 +37,6 @@ DEATH_CAUSES = (
     (("E11.9", "E14.9"), 0.03),
     (("V89.2", "W19", "K74.6", "N18.9", "A41.9", "G30.9", "R99"), 0.20),
 )
-
-
-def month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def active(universe: list[DistrictSim], day: dt.date) -> Iterator[tuple[DistrictSim, Institution]]:
