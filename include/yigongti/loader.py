@@ -7,8 +7,10 @@ with the reader's rule and message, and kept in the archive.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ import psycopg
 
 from yigongti.contracts import LINEAGE_COLUMNS, Feed, registry_feed
 from yigongti.readers import FeedFileError, open_feed_file
+from yigongti.reference import districts
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +74,11 @@ def institution_districts(db: psycopg.Connection, period: str) -> dict[str, str]
     return dict(rows)
 
 
-def district_resolver(db: psycopg.Connection, feed: Feed, period: str, path: Path):
+def district_resolver(db: psycopg.Connection, feed: Feed, period: str, name: str):
     """Return f(values) -> district code of a raw row, per the feed's contract rule."""
     kind, column = feed.district_rule
     if kind == "file":
-        match = FILE_DISTRICT.match(path.name)
+        match = FILE_DISTRICT.match(name)
         code = match.group(1) if match else None
         return lambda values: code
     index = feed.raw_columns.index(column)
@@ -98,6 +101,34 @@ def archive(path: Path, archive_dir: Path, feed: Feed, period: str, sha: str) ->
     return target
 
 
+# A batch whose fate is not decided yet: a crash, a lost connection or a validator
+# that broke left it so. The next run lands it again, from its archived file.
+UNDECIDED = ("received", "validated", "failed")
+
+
+def display_name(name: str) -> str:
+    """The file name as a person reads it: names from Windows machines come in GBK
+    bytes, which Python keeps as surrogate escapes."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="replace")
+
+
+def period_start(feed: Feed, period: str) -> dt.date | None:
+    """First day of a landing folder's period, or None when the folder is not a period."""
+    if not re.match(feed.period_pattern(), period):
+        return None
+    if feed.periodicity == "year":
+        return dt.date(int(period), 1, 1)
+    return dt.date(int(period[:4]), int(period[5:7]), 1)
+
+
 def _record_rejection(db, batch_id: int, error: FeedFileError) -> None:
     db.execute(
         """
@@ -118,6 +149,77 @@ def _record_rejection(db, batch_id: int, error: FeedFileError) -> None:
     )
 
 
+def record_failure(conn, batch_id: int, step: str, error: BaseException) -> None:
+    """An internal error is no verdict on the data: the batch is ``failed`` (to be
+    landed and validated again by the next run) and the error goes to the task log."""
+    with conn.connect() as db:
+        db.execute(
+            "update ops.batch_log set status = 'failed', message = %s where batch_id = %s",
+            (
+                f"{step}失败（内部错误，下次运行将重试）：{type(error).__name__}: {error}"[:2000],
+                batch_id,
+            ),
+        )
+        db.commit()
+
+
+def _forget_attempt(db, feed: Feed, batch_id: int) -> None:
+    """Clear what an interrupted attempt left, so the batch lands exactly once."""
+    db.execute(f"delete from {feed.raw_table} where _batch_id = %s", (batch_id,))
+    for table in ("ops.batch_district", "ops.batch_rule_result"):
+        db.execute(f"delete from {table} where batch_id = %s", (batch_id,))
+    db.execute(
+        """
+        update ops.batch_log
+        set status = 'received', rules_failed = '{}', message = null, row_count = null,
+            district_codes = '{}', report_path = null, validated_at = null, decided_at = null
+        where batch_id = %s
+        """,
+        (batch_id,),
+    )
+
+
+REFUSALS = {
+    "file.outside_landing": "文件是指向着陆区之外的符号链接，未读取（请直接提交文件）",
+}
+
+
+def refuse(conn, feed: Feed, period: str, path: str, rule: str) -> Landed:
+    """A file that is not read at all is still on record, as a rejected batch."""
+    name = display_name(Path(path).name)
+    # Nothing of the file is read: it is known by its path.
+    sha = hashlib.sha256(f"{rule}:{display_name(path)}".encode()).hexdigest()
+    with conn.connect() as db:
+        existing = db.execute(
+            "select batch_id, status from ops.batch_log "
+            "where feed = %s and period = %s and sha256 = %s",
+            (feed.name, period, sha),
+        ).fetchone()
+        if existing:
+            return Landed(existing[0], existing[1], 0, duplicate=True)
+        (batch_id,) = db.execute(
+            """
+            insert into ops.batch_log (feed, provider, period, period_start, file_name,
+                                       file_path, sha256)
+            values (%s, %s, %s, %s, %s, %s, %s)
+            returning batch_id
+            """,
+            (
+                feed.name,
+                feed.provider,
+                period,
+                period_start(feed, period),
+                name,
+                display_name(path),
+                sha,
+            ),
+        ).fetchone()
+        _record_rejection(db, batch_id, FeedFileError(rule, f"{name}：{REFUSALS[rule]}"))
+        db.commit()
+    log.warning("%s refused (%s)", path, rule)
+    return Landed(batch_id, "rejected", 0)
+
+
 def land_file(
     conn,
     feed: Feed,
@@ -131,64 +233,116 @@ def land_file(
     """Record and COPY one file; idempotent on (feed, period, sha256).
 
     ``source`` is where the file was delivered (a landing URL) when ``path`` is
-    a local copy of it.
+    a local copy of it. A batch left undecided by an earlier attempt is landed
+    again under its own batch id.
     """
     path = Path(path)
+    name = display_name(path.name)
     sha = sha256_of(path)
     with conn.connect() as db:
         existing = db.execute(
-            "select batch_id, status, coalesce(row_count, 0) from ops.batch_log "
+            "select batch_id, status, coalesce(row_count, 0), received_at from ops.batch_log "
             "where feed = %s and period = %s and sha256 = %s",
             (feed.name, period, sha),
         ).fetchone()
-        if existing:
-            log.info("%s already received as batch %s; skipped", path.name, existing[0])
+        if existing and existing[1] not in UNDECIDED:
+            log.info("%s already received as batch %s; skipped", name, existing[0])
             return Landed(existing[0], existing[1], existing[2], duplicate=True)
-        kept = archive(path, archive_dir, feed, period, sha)
-        batch_id, received_at = db.execute(
-            """
-            insert into ops.batch_log (feed, provider, period, file_name, file_path,
-                                       archive_path, sha256)
-            values (%s, %s, %s, %s, %s, %s, %s)
-            returning batch_id, received_at
-            """,
-            (feed.name, feed.provider, period, path.name, source or str(path), str(kept), sha),
-        ).fetchone()
+        if existing:
+            batch_id, received_at = existing[0], existing[3]
+            log.warning("batch %s (%s) was left %s; landing it again", batch_id, name, existing[1])
+            _forget_attempt(db, feed, batch_id)
+        else:
+            kept = archive(path, archive_dir, feed, period, sha)
+            batch_id, received_at = db.execute(
+                """
+                insert into ops.batch_log (feed, provider, period, period_start, file_name,
+                                           file_path, archive_path, sha256)
+                values (%s, %s, %s, %s, %s, %s, %s, %s)
+                returning batch_id, received_at
+                """,
+                (
+                    feed.name,
+                    feed.provider,
+                    period,
+                    period_start(feed, period),
+                    name,
+                    display_name(source or str(path)),
+                    display_name(str(kept)),
+                    sha,
+                ),
+            ).fetchone()
         db.commit()  # the arrival is on record even if reading fails below
 
         try:
-            if not re.match(feed.period_pattern(), period):
+            if period_start(feed, period) is None:
                 raise FeedFileError(
                     "period.format",
                     f"期间目录“{period}”格式错误：{feed.name} 为"
                     f"{'年度（YYYY）' if feed.periodicity == 'year' else '月度（YYYY-MM）'}报送",
                 )
-            count, unit_factor = _copy_rows(
-                db, feed, period, path, hasher, batch_id, received_at, sha
-            )
+            count = _copy_rows(db, feed, period, path, name, hasher, batch_id, received_at, sha)
         except FeedFileError as error:
             db.rollback()
             _record_rejection(db, batch_id, error)
             db.commit()
-            log.warning("batch %s (%s) rejected: %s", batch_id, path.name, error.message)
+            log.warning("batch %s (%s) rejected: %s", batch_id, name, error.message)
             return Landed(batch_id, "rejected", 0)
+        except Exception as error:
+            db.rollback()
+            record_failure(conn, batch_id, "装载", error)
+            raise
         db.commit()
         return Landed(batch_id, "received", count)
 
 
-def _copy_rows(db, feed, period, path, hasher, batch_id, received_at, sha) -> tuple[int, int]:
+def _file_district(feed: Feed, name: str) -> str | None:
+    """The district a file's name says it holds (``500113_….csv``), for feeds whose
+    rows carry their own district; None for municipal files and other names."""
+    if feed.district_rule[0] == "file":
+        return None
+    match = FILE_DISTRICT.match(name)
+    code = match.group(1) if match else None
+    return code if code in districts() else None
+
+
+def _copy_rows(db, feed, period, path, name, hasher, batch_id, received_at, sha) -> int:
     opened = open_feed_file(feed, path, hasher)
-    district_of = district_resolver(db, feed, period, path)
+    district_of = district_resolver(db, feed, period, name)
+    named = _file_district(feed, name)
     columns = ", ".join((*feed.raw_columns, *LINEAGE_COLUMNS))
     count = 0
     with db.cursor() as cur, cur.copy(f"copy {feed.raw_table} ({columns}) from stdin") as copy:
         for row_number, values in opened.rows():
-            copy.write_row(
-                (*values, batch_id, path.name, sha, row_number, received_at, district_of(values))
-            )
+            district = district_of(values)
+            if named and district is not None and district != named:
+                opened.issues.add(
+                    "district.matches_file_name",
+                    f"文件名标明区县 {named}，但该行属于其他区县",
+                    row_number,
+                    value=district,
+                )
+            copy.write_row((*values, batch_id, name, sha, row_number, received_at, district))
             count += 1
     if count == 0:
         raise FeedFileError("file.no_rows", "文件只有表头，没有数据行")
+    for issue in opened.issues:
+        db.execute(
+            """
+            insert into ops.batch_rule_result
+                (batch_id, rule, severity, column_name, unexpected_count, sample)
+            values (%s, %s, 'failure', %s, %s, %s)
+            """,
+            (
+                batch_id,
+                issue.rule,
+                issue.column,
+                issue.count,
+                psycopg.types.json.Jsonb(
+                    [{**s, "description_zh": issue.description_zh} for s in issue.sample]
+                ),
+            ),
+        )
     # Fresh statistics: without them the planner takes a new batch for one row and
     # picks nested loops for the validation queries that follow.
     db.execute(f"analyze {feed.raw_table}")
@@ -212,4 +366,4 @@ def _copy_rows(db, feed, period, path, hasher, batch_id, received_at, sha) -> tu
         """,
         {"n": count, "f": opened.unit_factor, "b": batch_id},
     )
-    return count, opened.unit_factor
+    return count

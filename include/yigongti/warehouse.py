@@ -134,6 +134,11 @@ def raw_table_ddl() -> str:
             f"create index if not exists {feed.name}_batch on {feed.raw_table} "
             "(_batch_id, _district_code);"
         )
+        # Columns a contract gained after the table was created (old rows: null).
+        statements.extend(
+            f"alter table {feed.raw_table} add column if not exists {name} text;"
+            for name in feed.raw_columns
+        )
     return "\n".join(statements)
 
 

@@ -5,7 +5,7 @@
     batches are decided in: the model keeps the batch id of every row.
 #}
 {% macro months_with_unbuilt_batches(feed, batch_column='batch_id') %}
-    select to_date(a.period, 'YYYY-MM') as month_start
+    select a.period_start as month_start
     from {{ source('ops', 'active_batch') }} as a
     where
         a.feed = '{{ feed }}'

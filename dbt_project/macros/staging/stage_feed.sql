@@ -44,8 +44,7 @@ select
     {{ cast_feed_value('r.' ~ name, meta) }} as {{ name }},
     {%- endfor %}
     b.period,
-    to_date(b.period, '{{ 'YYYY' if node.meta.get('periodicity') == 'year' else 'YYYY-MM' }}')
-        as period_start,
+    b.period_start,
     {%- if 'district_code' not in columns | map(attribute=0) | list %}
     r._district_code as district_code,
     {%- endif %}

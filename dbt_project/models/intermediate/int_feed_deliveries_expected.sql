@@ -49,11 +49,13 @@ receipts as (
 feed_span as (
     select
         f.feed,
-        min(to_date(b.period, f.period_format)) as first_period,
-        max(to_date(b.period, f.period_format)) as last_received_period
+        min(b.period_start) as first_period,
+        max(b.period_start) as last_received_period
     from feeds as f
     inner join {{ source('ops', 'batch_log') }} as b
         on f.feed = b.feed
+    -- a folder that is not a period (2026-13) has no period_start: never read its name
+    where b.period_start is not null
     group by f.feed
 ),
 

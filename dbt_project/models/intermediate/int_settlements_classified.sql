@@ -18,7 +18,7 @@
     with months as (
         {{ months_with_unbuilt_batches('mi_inpatient_settlements') }}
         union
-        select to_date(a.period, 'YYYY-MM')
+        select a.period_start
         from {{ source('ops', 'active_batch') }} as a
         where
             a.feed = 'hs_institutions'

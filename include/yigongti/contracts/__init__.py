@@ -43,6 +43,8 @@ class Column:
     signed: bool = False
     pii: str | None = None
     check: str | None = None
+    # (header of another column, its values): the check applies only to those rows
+    check_if: tuple[str, tuple[str, ...]] | None = None
     group_zh: str | None = None
 
     @property
@@ -123,6 +125,15 @@ def _document() -> dict:
         return yaml.safe_load(fh)
 
 
+def _column(spec: dict) -> Column:
+    values = spec.get("values")
+    check_if = spec.get("check_if")
+    if check_if:  # {header: [values]} in the YAML
+        ((header, allowed),) = check_if.items()
+        check_if = (header, tuple(str(v) for v in allowed))
+    return Column(**{**spec, "values": tuple(values) if values else None, "check_if": check_if})
+
+
 @cache
 def providers() -> dict[str, dict]:
     return _document()["providers"]
@@ -133,10 +144,7 @@ def feeds() -> dict[str, Feed]:
     result = {}
     for name, spec in _document()["feeds"].items():
         spec = dict(spec)
-        columns = tuple(
-            Column(**{**c, "values": tuple(c["values"]) if c.get("values") else None})
-            for c in spec.pop("columns")
-        )
+        columns = tuple(_column(c) for c in spec.pop("columns"))
         known = {k: spec.pop(k) for k in list(spec) if k in Feed.__dataclass_fields__}
         known["after"] = tuple(known.get("after", ()))
         known["anomalies"] = tuple(known.get("anomalies", ()))

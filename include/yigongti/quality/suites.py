@@ -17,18 +17,6 @@ from yigongti.identifiers import VALID_OUTCOMES
 from yigongti.reference import districts_on, ws218_classes
 from yigongti.settings import EXPECTATIONS_DIR
 
-# Formats of values as delivered (raw columns are text).
-TYPE_PATTERNS = {
-    "count": (r"^[0-9]+$", "非负整数"),
-    "int": (r"^-?[0-9]+$", "整数"),
-    "numeric": (r"^-?[0-9]+(\.[0-9]+)?$", "数值"),
-    "money": (r"^[0-9]+(\.[0-9]+)?$", "非负金额"),
-    "signed_money": (r"^-?[0-9]+(\.[0-9]+)?$", "金额"),
-    "date": (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "日期（YYYY-MM-DD）"),
-    "datetime": (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2})?$", "日期时间"),
-}
-
-
 REFERENCE_SETS = {"ws218": lambda: set(ws218_classes())}
 
 
@@ -87,16 +75,8 @@ def contract_rules(feed: Feed, period: str) -> list[Rule]:
                 column=col.name,
                 value_set=sorted(REFERENCE_SETS[col.values_from]()),
             )
-        type_key = "signed_money" if col.type == "money" and col.signed else col.type
-        if type_key in TYPE_PATTERNS and not col.pii:
-            regex, label = TYPE_PATTERNS[type_key]
-            add(
-                f"{col.name}.type",
-                f"“{col.header}”应为{label}",
-                "expect_column_values_to_match_regex",
-                column=col.name,
-                regex=regex,
-            )
+        # Types (dates, numbers) are read and counted by the reader as rows stream
+        # through it (yigongti/readers/values.py), as rule <column>.type.
         if col.check_column:
             what = (
                 "校验码错误或格式错误"

@@ -191,16 +191,57 @@ def describe(
     return head + "；".join(parts)
 
 
+class ValidatorBroke(RuntimeError):
+    """A rule could not be evaluated (SQL error, lost connection): no verdict on the data."""
+
+
+def _stream_failures(db, batch_id: int) -> list[RuleOutcome]:
+    """Rules the reader decided while the rows streamed through it (yigongti/readers)."""
+    rows = db.execute(
+        "select rule, column_name, unexpected_count, sample from ops.batch_rule_result "
+        "where batch_id = %s and severity = 'failure' order by rule",
+        (batch_id,),
+    ).fetchall()
+    outcomes = []
+    for rule, column, count, sample in rows:
+        sample = sample or []
+        description = next((s.get("description_zh") for s in sample), None) or rule
+        outcomes.append(
+            RuleOutcome(
+                rule=rule,
+                severity="failure",
+                description_zh=description,
+                column=column,
+                unexpected_count=count,
+                sample=[{k: v for k, v in s.items() if k != "description_zh"} for s in sample],
+            )
+        )
+    return outcomes
+
+
 def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
-    """Run the feed's suite on the batch; record every failed rule; accept or reject."""
+    """Run the feed's suite on the batch; record every failed rule; accept or reject.
+
+    Raises ``ValidatorBroke`` when a rule could not be evaluated: the caller
+    records the batch as failed, and it is validated again by the next run.
+    """
     # Pass/fail first: BOOLEAN_ONLY computes each rule's count in bundled queries,
     # without the extra scans for sample rows that a clean batch does not need.
     result, report = _run_suite(conn, feed, period, batch_id, detailed=False)
     if not result.success:  # details, samples and a rendered page for the people on duty
         result, report = _run_suite(conn, feed, period, batch_id, detailed=True)
+    broken = [
+        f"{(r.expectation_config.meta or {}).get('rule', r.expectation_config.type)}: {error}"
+        for r in result.results
+        if (error := _exception_message(r.exception_info))
+    ]
+    if broken:
+        raise ValidatorBroke(f"batch {batch_id}: rules could not be evaluated: {broken}")
     failures: list[RuleOutcome] = []
     warnings: list[RuleOutcome] = []
     with conn.connect() as db:
+        streamed = _stream_failures(db, batch_id)
+        failures.extend(streamed)
         for r in result.results:
             if r.success:
                 continue
@@ -213,9 +254,6 @@ def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
                 column=kwargs.get("column"),
                 unexpected_count=r.result.get("unexpected_count", r.result.get("observed_value")),
             )
-            error = _exception_message(r.exception_info)
-            if error:
-                outcome.description_zh += f"（校验执行出错：{error}）"
             outcome.sample = _sample_rows(db, feed, batch_id, _row_numbers(db, feed, batch_id, r))
             (warnings if outcome.severity == "warning" else failures).append(outcome)
         file_name = db.execute(
@@ -229,6 +267,8 @@ def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
         else:
             status, message = "accepted", f"{file_name}：全部 {len(result.results)} 条规则通过"
         for o in failures + warnings:
+            if o in streamed:
+                continue  # recorded by the loader
             db.execute(
                 """
                 insert into ops.batch_rule_result

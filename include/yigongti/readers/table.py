@@ -9,6 +9,7 @@ before anything leaves this process.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
@@ -18,12 +19,18 @@ from pathlib import Path
 from yigongti.contracts import MONEY_UNITS, Column, Feed, normalize_header
 from yigongti.identifiers import CHECKS
 from yigongti.readers.errors import FeedFileError
-from yigongti.readers.sources import ROW_SOURCES
+from yigongti.readers.issues import Issues
+from yigongti.readers.sources import ROW_SOURCES, xlsx_formula_rows_without_value
+from yigongti.readers.values import normaliser_of
 
 HEADER_SEARCH_ROWS = 15
-UNIT_LINE = re.compile(r"(?<!填报)单位[:：]\s*([^\s,，;；)）]+)")
+# A unit line names the money unit: `金额单位：万元`, `单位：千元`, alone in its cell or
+# after other text; `编制单位：…`/`填报单位：…` name an organisation, never a unit.
+UNIT_LINE = re.compile(r"(?:^|[\s,;、(])(?:金额|货币)?单位\s*:\s*([^\s,;)]+)")
 TOTAL_LABELS = {"合计", "总计", "小计"}
 COLUMN_NUMBER_LABELS = {"栏次", "甲", "乙", "丙"}
+# Excel 97-2003 workbooks are still exported by older reporting systems (feeds.md).
+SUFFIXES = {"xlsx": ("xlsx", "xls"), "csv": ("csv",)}
 
 
 @dataclass
@@ -33,23 +40,41 @@ class FeedFile:
     feed: Feed
     path: Path
     header_row: int
+    header_width: int
     unit_factor: int
     unit_label: str
     positions: dict[str, int]
     _rest: Iterator[tuple[int, list[str | None]]]
-    _transforms: list[Callable] = field(default_factory=list)
+    hasher: Callable[[str], str] | None = None
+    formula_rows: list[int] = field(default_factory=list)
     dropped_total_rows: list[int] = field(default_factory=list)
+    issues: Issues = field(default_factory=Issues)
 
     def rows(self) -> Iterator[tuple[int, list[str | None]]]:
-        """Yield (row_number, values in ``feed.raw_columns`` order)."""
-        positions = [self.positions[c.header] for c in self.feed.stored_columns]
-        needed = max(positions) + 1
+        """Yield (row_number, values in ``feed.raw_columns`` order).
+
+        Rows that do not fit the file (field count, unreadable values, formula
+        cells without a value) are still yielded, as delivered, and counted in
+        ``issues``: the batch is then rejected with its rows kept for inspection.
+        """
+        columns = self.feed.stored_columns
+        positions = [self.positions[c.header] for c in columns]
+        width = self.header_width
+        needed = max(max(positions) + 1, width)
+        strict_width = self.feed.format == "csv"
         pick = (
             itemgetter(*positions) if len(positions) > 1 else lambda cells: (cells[positions[0]],)
         )
+        typed = [(i, col, *found) for i, col in enumerate(columns) if (found := normaliser_of(col))]
         # Columns with a check or a hash, right to left: each may widen into
         # (value, check outcome), so later output offsets stay valid.
-        special = [(i, t) for i, t in enumerate(self._transforms) if t is not None][::-1]
+        special = [
+            (i, t)
+            for i, col in enumerate(columns)
+            if (t := _transform(col, self.hasher, self.positions)) is not None
+        ][::-1]
+        formula_rows = set(self.formula_rows)
+        issues = self.issues
         for row_number, cells in self._rest:
             if not any(cells):
                 continue
@@ -59,11 +84,46 @@ class FeedFile:
                 continue
             if label == "column_numbers":
                 continue
-            if len(cells) < needed:
-                cells = cells + [None] * (needed - len(cells))
+            count = len(cells)
+            if count > width and any(cells[width:]):
+                issues.add(
+                    "row.field_count",
+                    f"行的字段数多于表头（表头 {width} 列）：可能是未加引号的逗号或错位",
+                    row_number,
+                    value=f"{count} 列",
+                )
+            elif strict_width and count < width:
+                issues.add(
+                    "row.field_count",
+                    f"行的字段数少于表头（表头 {width} 列）：缺少字段",
+                    row_number,
+                    value=f"{count} 列",
+                )
+            if row_number in formula_rows:
+                issues.add(
+                    "cell.formula_without_value",
+                    "单元格是没有计算结果的公式（请在 Excel 中重新计算并保存，或提交数值）",
+                    row_number,
+                )
+            if count < needed:
+                cells = cells + [None] * (needed - count)
             out = list(pick(cells))
+            for i, col, normalise, expected in typed:
+                value = out[i]
+                if value is not None:
+                    normalised = normalise(value)
+                    if normalised is None:
+                        issues.add(
+                            f"{col.name}.type",
+                            f"“{col.header}”应为{expected}",
+                            row_number,
+                            col.name,
+                            None if col.pii else value,
+                        )
+                    else:
+                        out[i] = normalised
             for i, transform in special:
-                out[i : i + 1] = transform(out[i])
+                out[i : i + 1] = transform(out[i], cells)
             yield row_number, out
 
 
@@ -82,8 +142,8 @@ def _label_row(cells: list[str | None]) -> str | None:
     return None
 
 
-def _transform(column: Column, hasher) -> Callable[[str | None], tuple] | None:
-    """Per-column cell transform, returning one value or (value, check outcome);
+def _transform(column: Column, hasher, positions: dict[str, int]) -> Callable | None:
+    """Per-column cell transform ``(value, row cells) -> (value[, check outcome])``;
     None for a column delivered as is."""
     check = CHECKS.get(column.check) if column.check else None
     hashed = column.pii == "hash"
@@ -91,10 +151,19 @@ def _transform(column: Column, hasher) -> Callable[[str | None], tuple] | None:
         raise ValueError(f"column {column.name} holds personal identifiers: a PII key is needed")
     if check is None and not hashed:
         return None
+    # A check that applies only to some rows (a resident ID where 证件类别 is 1).
+    when_position, when_values = None, ()
+    if column.check_if:
+        when_header, when_values = column.check_if
+        when_position = positions[when_header]
 
-    def run(value: str | None) -> tuple:
+    def run(value: str | None, cells) -> tuple:
         outcome = None
-        if value is not None and check is not None:
+        if (
+            value is not None
+            and check is not None
+            and (when_position is None or cells[when_position] in when_values)
+        ):
             value, outcome = check(value)
         if value is not None and hashed:
             value = hasher(value)
@@ -141,9 +210,12 @@ def _find_header(feed: Feed, head: list[tuple[int, list[str | None]]]):
 
 
 def _unit(feed: Feed, title_rows: list[list[str | None]]) -> tuple[int, str]:
+    """The money unit of the file's unit line; 元 without one, or without money columns."""
+    if not any(c.type == "money" and not c.unit for c in feed.columns):
+        return 1, "元"
     for cells in title_rows:
         for cell in cells:
-            if cell and (match := UNIT_LINE.search(normalize_header(cell))):
+            if cell and (match := UNIT_LINE.search(unicodedata.normalize("NFKC", cell))):
                 label = match.group(1)
                 if label not in MONEY_UNITS:
                     raise FeedFileError(
@@ -158,11 +230,12 @@ def open_feed_file(feed: Feed, path: Path, hasher=None) -> FeedFile:
     """Locate the header and unit line; fail fast on anything the contract forbids."""
     path = Path(path)
     suffix = path.suffix.lower().lstrip(".")
-    if suffix != feed.format:
+    if suffix not in SUFFIXES[feed.format]:
+        allowed = " 或 ".join(f".{s}" for s in SUFFIXES[feed.format])
         raise FeedFileError(
-            "file.format", f"文件格式应为 .{feed.format}，收到 .{suffix or '(无扩展名)'}"
+            "file.format", f"文件格式应为 {allowed}，收到 .{suffix or '(无扩展名)'}"
         )
-    source = ROW_SOURCES[feed.format](path)
+    source = ROW_SOURCES[suffix](path)
     # A CSV's header is its first line; a sheet may have title lines above it.
     search_rows = 1 if feed.format == "csv" else HEADER_SEARCH_ROWS
     head: list[tuple[int, list[str | None]]] = []
@@ -184,13 +257,16 @@ def open_feed_file(feed: Feed, path: Path, hasher=None) -> FeedFile:
     unit_factor, unit_label = _unit(feed, [cells for _, cells in head[:header_index]])
     # Rows buffered while searching for the header come first.
     rest = chain(head[header_index + 1 :], source)
+    header_width = max(i for i, h in enumerate(header) if h) + 1
     return FeedFile(
         feed=feed,
         path=path,
         header_row=head[header_index][0],
+        header_width=header_width,
         unit_factor=unit_factor,
         unit_label=unit_label,
         positions=positions,
         _rest=rest,
-        _transforms=[_transform(c, hasher) for c in feed.stored_columns],
+        hasher=hasher,
+        formula_rows=xlsx_formula_rows_without_value(path) if suffix == "xlsx" else [],
     )

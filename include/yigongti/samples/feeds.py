@@ -229,7 +229,7 @@ def chronic_persons(sim: DistrictSim, seed: int) -> Iterator[dict]:
                 "registered_on": registered,
                 "is_standard_managed": "是",
                 "managing_institution_code": managing.credit_code,
-                "residence_district_code": sim.code,
+                "residence_code": sim.code,
                 "_institution": managing,
             }
 
@@ -242,7 +242,7 @@ def chronic_rows(sim: DistrictSim, year, month, seed) -> Iterator[dict]:
         managed = rng.random() < 0.76
         if row["registered_on"] <= day:
             row["is_standard_managed"] = "是" if managed else "否"
-            yield {**row, "residence_district_code": row.pop("_institution").district_on(day)}
+            yield {**row, "residence_code": row.pop("_institution").district_on(day)}
 
 
 def death_rows(universe, year, month, seed) -> Iterator[dict]:

@@ -31,7 +31,7 @@ BASE_VISITS = {
     "A100-二级": 15_000,
     "A210": 20_000,
     "A300": 9_000,
-    "A500": 5_000,
+    "A527": 5_000,
     "G100": 8_000,
     "B100": 6_000,
     "B200": 1_200,
@@ -41,7 +41,7 @@ BASE_VISITS = {
     "D120": 1_000,
     "D211": 400,
     "D212": 300,
-    "D221": 200,
+    "D215": 200,
     "D600": 300,
 }
 TCM_DEPARTMENT_SHARE = {"A100": 0.05, "B100": 0.12, "C210": 0.13, "C220": 0.12, "D600": 0.15}
@@ -180,7 +180,7 @@ class DistrictSim:
         new("A210", "A210", "三级" if big else "二级", "11", "12", f"{d.name_zh}中医院", 0)
         if big:
             new("A300", "A300", "二级", "11", "12", f"{d.name_zh}中西医结合医院", 1)
-        new("A500", "A500", "二级", "17", "52", f"{d.name_zh}康复专科医院", 2)
+        new("A527", "A527", "二级", "17", "52", f"{d.name_zh}康复专科医院", 2)
         new("G100", "G100", "二级", "11", "12", f"{d.name_zh}妇幼保健院", 0)
         hospitals = [i for i in self.institutions if i.ws218_code.startswith("A")]
         # 1-3 medical communities, each led by one of the district's leading hospitals.
@@ -241,7 +241,7 @@ class DistrictSim:
                     moves_to_beibei=thc.moves_to_beibei,
                 )
         clinics = self.population / 2_500
-        for ws218, share in (("D211", 0.6), ("D212", 0.2), ("D221", 0.2)):
+        for ws218, share in (("D211", 0.6), ("D212", 0.2), ("D215", 0.2)):
             for n in range(self.count(clinics * share)):
                 new(ws218, ws218, "未定级", "17", "92", f"{d.name_zh}{ws218}诊所{n + 1}", n % units)
         for ws218 in ("D110", "D120"):

@@ -38,6 +38,20 @@ create index if not exists batch_log_feed_period on ops.batch_log (feed, period)
 -- The full GX validation result of the batch (JSON), for the people on duty.
 alter table ops.batch_log add column if not exists report_path text;
 
+-- First day of the folder's period; null when the folder name is not a period
+-- (such a batch is rejected): models read this, never the folder name.
+alter table ops.batch_log add column if not exists period_start date;
+
+-- failed: an internal error (not the data) stopped landing or validation; the
+-- next run lands and validates the batch again.
+alter table ops.batch_log drop constraint if exists batch_log_status_check;
+alter table ops.batch_log add constraint batch_log_status_check check (
+    status in (
+        'received', 'validated', 'accepted', 'accepted_with_warnings',
+        'rejected', 'superseded', 'failed'
+    )
+);
+
 -- One row per district a batch holds rows for: the unit of supersession.
 create table if not exists ops.batch_district (
     batch_id bigint not null references ops.batch_log (batch_id),
@@ -66,7 +80,8 @@ select distinct on (b.feed, b.period, d.district_code)
     d.district_code,
     b.batch_id,
     b.received_at,
-    b.money_unit_factor
+    b.money_unit_factor,
+    b.period_start
 from ops.batch_log as b
 inner join ops.batch_district as d on b.batch_id = d.batch_id
 where b.status in ('accepted', 'accepted_with_warnings')
