@@ -76,3 +76,10 @@ def ws218_classes() -> dict[str, dict]:
             }
             for r in csv.DictReader(fh)
         }
+
+
+@cache
+def core_targets() -> list[dict[str, str]]:
+    """The districts' plan targets (附件1 of their 实施方案)."""
+    with (SEEDS / "core_performance_targets.csv").open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))

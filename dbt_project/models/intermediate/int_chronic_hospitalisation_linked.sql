@@ -139,7 +139,7 @@ select
     period_end,
     cast(discharges as numeric) as numerator,
     cast(patients as numeric) as denominator,
-    round(discharges * 100.0 / nullif(patients, 0), 4) as value,
+    discharges * 100.0 / nullif(patients, 0) as value,
     months_present,
     months_in_period,
     cast(now() as timestamptz) as built_at

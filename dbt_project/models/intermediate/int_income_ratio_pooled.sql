@@ -35,9 +35,9 @@ select
     'year' as period_type,
     year_start as period_start,
     cast(year_start + interval '1 year' - interval '1 day' as date) as period_end,
-    round(primary_per_capita, 2) as numerator,
-    round(lead_per_capita, 2) as denominator,
-    round(primary_per_capita / nullif(lead_per_capita, 0), 4) as value,
+    primary_per_capita as numerator,
+    lead_per_capita as denominator,
+    primary_per_capita / nullif(lead_per_capita, 0) as value,
     12 as months_present,
     12 as months_in_period
 from pooled

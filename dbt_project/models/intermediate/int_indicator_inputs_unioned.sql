@@ -7,15 +7,31 @@ with visits as (
     select * from {{ ref('int_visits_aggregated_to_district_month') }}
 ),
 
-remote as (
+remote_reported as (
     -- 病理 (pathology) is not imaging and does not count toward 5a.
     select
         r.district_code,
         r.period_start as month_start,
-        sum(r.diagnoses) as diagnoses
+        sum(r.diagnoses) filter (where r.exam_category <> '病理') as diagnoses
     from {{ ref('stg_hc__remote_diagnoses') }} as r
-    where r.exam_category <> '病理'
     group by r.district_code, r.period_start
+),
+
+remote as (
+    -- The month's delivery was received: a district none of whose institutions
+    -- requested a remote diagnosis had 0, not a missing value (which would drop
+    -- its population from the municipal denominator).
+    select
+        d.code as district_code,
+        m.month_start,
+        coalesce(r.diagnoses, 0) as diagnoses
+    from (select distinct month_start from remote_reported) as m
+    inner join {{ ref('ref_districts') }} as d
+        on
+            (d.valid_from is null or d.valid_from <= m.month_start + interval '1 month' - interval '1 day')
+            and (d.valid_to is null or d.valid_to >= m.month_start + interval '1 month' - interval '1 day')
+    left join remote_reported as r
+        on d.code = r.district_code and m.month_start = r.month_start
 ),
 
 fund as (

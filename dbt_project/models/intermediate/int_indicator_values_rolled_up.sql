@@ -105,7 +105,7 @@ select
     p.period_end,
     p.numerator,
     p.denominator,
-    round(p.numerator * r.factor / nullif(p.denominator, 0), 4) as value,
+    p.numerator * r.factor / nullif(p.denominator, 0) as value,
     p.months_present,
     p.months_in_period
 from periods as p

@@ -20,7 +20,7 @@ select
             and d.borders_changed_on <= cur.period_end
             then null
         when d.valid_from > prev.period_end then null
-        else round((cur.value - prev.value) * 100 / nullif(prev.value, 0), 4)
+        else (cur.value - prev.value) * 100 / nullif(prev.value, 0)
     end as value,
     cur.months_present,
     cur.months_in_period

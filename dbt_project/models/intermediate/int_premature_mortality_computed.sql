@@ -108,7 +108,7 @@ select
     cast(null as numeric) as denominator,
     case
         when bool_and(has_population)
-            then round((1 - exp(sum(ln(1 - q)))) * 100, 4)
+            then (1 - exp(sum(ln(1 - q)))) * 100
     end as value,
     min(months_present) as months_present,
     12 as months_in_period

@@ -106,7 +106,7 @@ select
     c.period_end,
     cast(c.persons as numeric) as numerator,
     p.residents as denominator,
-    round(c.persons * 10000.0 / nullif(p.residents, 0), 4) as value,
+    c.persons * 10000.0 / nullif(p.residents, 0) as value,
     c.months_present,
     c.months_in_period
 from counted as c

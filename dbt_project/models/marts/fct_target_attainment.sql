@@ -6,7 +6,7 @@ with targets as (
     select
         *,
         coalesce(target_operator_as_written, '>=') as target_operator,
-        regexp_replace(indicator_name, '[[:space:]。.]', '', 'g') as name_key
+        regexp_replace(normalize(indicator_name, nfkc), '[[:space:]]', '', 'g') as name_key
     from {{ ref('core_performance_targets') }}
 ),
 
@@ -47,7 +47,8 @@ reported as (
     inner join {{ ref('stg_hc__annual_programme') }} as r
         on
             p.district_code = r.district_code
-            and p.name_key = regexp_replace(r.indicator_name, '[[:space:]。.]', '', 'g')
+            and p.name_key
+            = regexp_replace(normalize(r.indicator_name, nfkc), '[[:space:]]', '', 'g')
     where p.monitoring_indicator_code is null
 ),
 
@@ -107,9 +108,11 @@ select
     j.actual_source,
     j.actual_status,
     j.meets_target,
-    -- Decided only by the target year's own final value.
+    -- Decided only by the target year's own value once it is no longer provisional
+    -- (final, or revised after a correction).
     case
-        when j.actual_year = j.target_year and j.actual_status = 'final' then j.meets_target
+        when j.actual_year = j.target_year and j.actual_status in ('final', 'revised')
+            then j.meets_target
     end as attained
 from judged as j
 left join {{ ref('dim_districts') }} as d

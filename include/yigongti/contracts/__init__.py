@@ -29,6 +29,26 @@ def normalize_header(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
 
 
+# The documents number their items (`1.`, `1．`, `（一）`, `一、`, `(2)`) and explain a
+# group after a dash (`一、紧密型——推进人事……`): neither is part of the name.
+_NUMBERING = re.compile(
+    r"^(?:[(（]?[0-9一二三四五六七八九十]+[)）]|[0-9一二三四五六七八九十]+[.、,:])\s*"
+)
+_EXPLANATION = re.compile(r"(?:——|—|--).*$")
+
+
+def normalize_name(text: str | None) -> str | None:
+    """A name from the documents as it is known: NFKC, numbering, explanation and
+    white space removed (feeds.md: names are matched after normalising)."""
+    if text is None:
+        return None
+    name = unicodedata.normalize("NFKC", str(text)).strip()
+    name = _EXPLANATION.sub("", name)
+    while (stripped := _NUMBERING.sub("", name, count=1)) != name:
+        name = stripped.strip()
+    return re.sub(r"\s+", "", name) or None
+
+
 @dataclass(frozen=True)
 class Column:
     header: str
@@ -39,6 +59,8 @@ class Column:
     pattern: str | None = None
     values: tuple[str, ...] | None = None
     values_from: str | None = None
+    # name: a name from the documents, stored as normalize_name() gives it
+    normalize: str | None = None
     unit: str | None = None
     signed: bool = False
     pii: str | None = None

@@ -12,12 +12,19 @@ from functools import cache
 
 import yaml
 
-from yigongti.contracts import Feed
+from yigongti.contracts import Feed, normalize_name
 from yigongti.identifiers import VALID_OUTCOMES
-from yigongti.reference import districts_on, ws218_classes
+from yigongti.reference import core_targets, districts_on, ws218_classes
+from yigongti.registry import indicators
 from yigongti.settings import EXPECTATIONS_DIR
 
-REFERENCE_SETS = {"ws218": lambda: set(ws218_classes())}
+REFERENCE_SETS = {
+    "ws218": lambda: set(ws218_classes()),
+    "level_indicators": lambda: {
+        normalize_name(i["name_zh"]) for i in indicators() if i["unit"] == "level"
+    },
+    "plan_indicators": lambda: {normalize_name(t["indicator_name"]) for t in core_targets()},
+}
 
 
 @dataclass(frozen=True)

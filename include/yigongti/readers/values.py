@@ -14,6 +14,8 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
+from yigongti.contracts import normalize_name
+
 _DATE = re.compile(
     r"(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|(\d{2})(\d{2}))"
     r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
@@ -90,5 +92,7 @@ NORMALISERS: dict[str, tuple[Callable[[str], str | None], str]] = {
 
 def normaliser_of(column) -> tuple[Callable[[str], str | None], str] | None:
     """The normaliser of a contract column, or None for text and codes."""
+    if column.normalize == "name":
+        return normalize_name, "名称"
     key = "signed_money" if column.type == "money" and column.signed else column.type
     return NORMALISERS.get(key)
