@@ -37,17 +37,44 @@ def pg_server():
         yield conn
 
 
-@pytest.fixture
-def fresh_db(pg_server, monkeypatch):
-    """A new, empty database on the embedded server, set as WAREHOUSE_URL."""
-    from psycopg.conninfo import make_conninfo
-
+@pytest.fixture(scope="session")
+def debian_pg():
+    """Debian's PostgreSQL server (tests/servers.py), started once; its admin Connection."""
+    from tests.servers import debian_postgres
     from yigongti import warehouse
 
+    with debian_postgres() as url:
+        yield warehouse.Connection(url)
+
+
+@pytest.fixture(scope="session", params=["embedded", "debian"])
+def any_pg(request):
+    """Each server kind in turn: the embedded PostgreSQL 16 and Debian's packaged one."""
+    return request.getfixturevalue("pg_server" if request.param == "embedded" else "debian_pg")
+
+
+def new_database(server, template: str | None = None) -> str:
+    """A new database on ``server`` (optionally a copy of ``template``); its URL."""
+    from psycopg.conninfo import make_conninfo
+
     name = f"t_{uuid.uuid4().hex[:12]}"
-    with pg_server.connect(autocommit=True) as db:
-        db.execute(f"create database {name}")
-    url = make_conninfo(pg_server.url, dbname=name)
+    with server.connect(autocommit=True) as db:
+        if template:  # pooled connections (GX's engine) would block the copy
+            db.execute(
+                "select pg_terminate_backend(pid) from pg_stat_activity "
+                "where datname = %s and pid <> pg_backend_pid()",
+                (template,),
+            )
+        db.execute(f"create database {name}" + (f" template {template}" if template else ""))
+    return make_conninfo(server.url, dbname=name)
+
+
+@pytest.fixture
+def fresh_db(any_pg, monkeypatch):
+    """A new, empty database on each server kind, set as WAREHOUSE_URL."""
+    from yigongti import warehouse
+
+    url = new_database(any_pg)
     conn = warehouse.Connection(url)
     monkeypatch.setenv("WAREHOUSE_URL", url)
     for key, value in conn.env().items():

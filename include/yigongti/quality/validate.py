@@ -90,7 +90,7 @@ def _run_suite(conn, feed: Feed, period: str, batch_id: int, detailed: bool = Tr
     asset = datasource.add_query_asset(
         name, query=f"select * from {feed.raw_table} where _batch_id = {int(batch_id)}"
     )
-    suite = build_suite(feed, period)
+    suite = build_suite(feed, period, batch_id)
     suite.name = name
     try:
         suite = context.suites.add(suite)
@@ -148,10 +148,8 @@ def _row_numbers(db, feed: Feed, batch_id: int, result) -> list[int]:
     """Offending row numbers, from a column expectation or an unexpected-rows query."""
     query = result.expectation_config.kwargs.get("unexpected_rows_query")
     if query:  # SUMMARY results carry no rows for these; ask the database directly
-        # Substituted exactly as GX substitutes a query asset's batch.
-        batch = f"(select * from {feed.raw_table} where _batch_id = {int(batch_id)}) AS subselect"
         rows = db.execute(
-            f"select _row_number from ({query.format(batch=batch)}) as unexpected "
+            f"select _row_number from ({query}) as unexpected "
             f"order by _row_number limit {SAMPLE_ROWS}"
         ).fetchall()
         return [r[0] for r in rows]

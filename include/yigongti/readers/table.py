@@ -209,18 +209,20 @@ def _find_header(feed: Feed, head: list[tuple[int, list[str | None]]]):
     )
 
 
-def _unit(feed: Feed, title_rows: list[list[str | None]]) -> tuple[int, str]:
+def _unit(feed: Feed, title_rows: list[tuple[int, list[str | None]]]) -> tuple[int, str]:
     """The money unit of the file's unit line; 元 without one, or without money columns."""
     if not any(c.type == "money" and not c.unit for c in feed.columns):
         return 1, "元"
-    for cells in title_rows:
+    for row_number, cells in title_rows:
         for cell in cells:
             if cell and (match := UNIT_LINE.search(unicodedata.normalize("NFKC", cell))):
                 label = match.group(1)
                 if label not in MONEY_UNITS:
                     raise FeedFileError(
                         "unit.unknown",
-                        f"无法识别的金额单位“{label}”（应为 元、千元 或 万元）：{cell}",
+                        f"第 {row_number} 行：无法识别的金额单位“{label}”"
+                        f"（应为 元、千元 或 万元）：{cell}",
+                        [{"_row_number": row_number, "value": cell}],
                     )
                 return MONEY_UNITS[label], label
     return 1, "元"
@@ -254,7 +256,7 @@ def open_feed_file(feed: Feed, path: Path, hasher=None) -> FeedFile:
             "header.unknown_columns",
             f"存在合同之外的列：{'、'.join(unknown)}（请按接口规范提交）",
         )
-    unit_factor, unit_label = _unit(feed, [cells for _, cells in head[:header_index]])
+    unit_factor, unit_label = _unit(feed, head[:header_index])
     # Rows buffered while searching for the header come first.
     rest = chain(head[header_index + 1 :], source)
     header_width = max(i for i, h in enumerate(header) if h) + 1
