@@ -22,7 +22,7 @@ from yigongti.samples.universe import (
     population_on,
     stable_rng,
 )
-from yigongti.samples.writers import write_csv, write_xlsx
+from yigongti.samples.writers import DATE_STYLES, write_csv, write_xlsx
 
 MUNICIPAL_REPORTER = "重庆市卫生健康委员会"
 AGE_GROUPS = [f"{a}-{a + 4}" for a in range(0, 85, 5)] + ["85+"]
@@ -242,7 +242,16 @@ def chronic_rows(sim: DistrictSim, year, month, seed) -> Iterator[dict]:
         managed = rng.random() < 0.76
         if row["registered_on"] <= day:
             row["is_standard_managed"] = "是" if managed else "否"
-            yield {**row, "residence_code": row.pop("_institution").district_on(day)}
+            district = row.pop("_institution").district_on(day)
+            # 6, 9 or 12 digits (district, township, village): the first six place it.
+            detail = rng.choice(
+                (
+                    "",
+                    f"{rng.randrange(1, 30):03d}",
+                    f"{rng.randrange(1, 30):03d}{rng.randrange(1, 300):03d}",
+                )
+            )
+            yield {**row, "residence_code": district + detail}
 
 
 def death_rows(universe, year, month, seed) -> Iterator[dict]:
@@ -473,12 +482,13 @@ CRITERIA = {
 
 def assessment_rows(sim: DistrictSim, year, seed) -> Iterator[dict]:
     rng = stable_rng(seed, "assessment", sim.code, year)
-    for (group, item), criteria in CRITERIA.items():
+    for number, ((group, item), criteria) in enumerate(CRITERIA.items(), start=1):
         for criterion in criteria:
             result = rng.choices(("已建立并实施", "已建立未实施", "未建立"), (85, 12, 3))[0]
             yield {
-                "indicator_group": group,
-                "indicator_item": item,
+                # Numbered as in the documents, now and then (1．资源统一管理).
+                "indicator_group": rng.choice((group, f"一、{group}")),
+                "indicator_item": rng.choice((item, f"{number}．{item}", f"（{number}）{item}")),
                 "criterion": criterion,
                 "result": result,
                 "evidence": f"{year}年{item}相关文件",
@@ -543,16 +553,23 @@ def generate_landing(
     def target(name: str, period: str, district: str, suffix: str) -> Path:
         return landing / name / period / f"{district}_{name}_{period}.{suffix}"
 
+    # The variants of feeds.md, drawn per file (stable, so the demo is repeatable):
+    # dates as Excel date cells or in three text forms, organisation lines above
+    # the unit line.
     def xlsx(name, period, rows, district="500000", reporter=MUNICIPAL_REPORTER, **kw):
         if want(name):
             path = target(name, period, district, "xlsx")
+            rng = stable_rng(seed, "variant", path.name)
+            kw.setdefault("date_cells", rng.random() < 0.5)
+            kw.setdefault("organisation_line", rng.random() < 0.5)
             write_xlsx(feed_contract(name), path, rows, reporter=reporter, **kw)
             written.append(path)
 
     def csv(name, period, rows, district="500000", encoding="utf-8"):
         if want(name):
             path = target(name, period, district, "csv")
-            write_csv(feed_contract(name), path, rows, encoding=encoding)
+            style = stable_rng(seed, "variant", path.name).choice(DATE_STYLES)
+            write_csv(feed_contract(name), path, rows, encoding=encoding, date_style=style)
             written.append(path)
 
     months = periods(start, end)

@@ -20,17 +20,28 @@ def _money(value, column: Column, file_unit: str) -> Decimal | None:
     return (Decimal(str(value)) / factor).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def _cell(value, column: Column, file_unit: str):
+# How providers' systems write dates (feeds.md): the separator between the parts.
+DATE_STYLES = ("-", "/", "")
+
+
+def _cell(value, column: Column, file_unit: str, date_style: str = "-"):
     if column.type == "money":
         return _money(value, column, file_unit)
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return value.strftime(f"%Y{date_style}%m{date_style}%d %H:%M:%S")
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return value.strftime(f"%Y{date_style}%m{date_style}%d")
     return value
 
 
-def write_csv(feed: Feed, path: Path, rows: Iterable[dict], *, encoding: str = "utf-8") -> int:
+def write_csv(
+    feed: Feed,
+    path: Path,
+    rows: Iterable[dict],
+    *,
+    encoding: str = "utf-8",
+    date_style: str = "-",
+) -> int:
     """CSV with the contract's Chinese header; money in 元 (CSV feeds carry no unit line)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     count = 0
@@ -38,7 +49,7 @@ def write_csv(feed: Feed, path: Path, rows: Iterable[dict], *, encoding: str = "
         writer = csv.writer(fh, lineterminator="\r\n")
         writer.writerow([c.header for c in feed.columns])
         for row in rows:
-            writer.writerow([_cell(row.get(c.name), c, "元") for c in feed.columns])
+            writer.writerow([_cell(row.get(c.name), c, "元", date_style) for c in feed.columns])
             count += 1
     return count
 
@@ -52,8 +63,14 @@ def write_xlsx(
     money_unit: str = "元",
     column_numbers: bool = False,
     total_row: bool = False,
+    date_cells: bool = False,
+    organisation_line: bool = False,
 ) -> int:
-    """Title line, 填报单位 and unit lines, one- or two-row header, optional 栏次 and 合计 rows."""
+    """Title line, 填报单位 and unit lines, one- or two-row header, optional 栏次 and 合计 rows.
+
+    ``date_cells``: dates as Excel date cells rather than text; ``organisation_line``:
+    an `编制单位：…` line above the unit line (an organisation, never a unit).
+    """
     import xlsxwriter
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,6 +83,10 @@ def write_xlsx(
     r = 0
     sheet.write(r, 0, feed.title_zh, bold)
     r += 1
+    if organisation_line:
+        sheet.write(r, 0, f"编制单位：{reporter}")
+        r += 1
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
     unit_line = f"金额单位：{money_unit}" if any(c.type == "money" for c in columns) else ""
     sheet.write(r, 0, f"填报单位：{reporter}")
     if unit_line:
@@ -114,6 +135,11 @@ def write_xlsx(
                 continue
             if isinstance(value, Decimal):
                 sheet.write_number(r, i, float(value))
+            elif date_cells and c.type in ("date", "datetime") and row.get(c.name):
+                raw = row[c.name]
+                if not isinstance(raw, dt.datetime):
+                    raw = dt.datetime.combine(raw, dt.time(0))
+                sheet.write_datetime(r, i, raw, date_format)
             else:
                 sheet.write(r, i, value)
             if c.type in NUMERIC_TYPES and total_row:
