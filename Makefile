@@ -6,15 +6,22 @@ UV := $(shell command -v uv 2>/dev/null || \
         (python3 -m pip install --quiet uv >/dev/null 2>&1 && \
          python3 -c 'import uv; print(uv.find_uv_bin())'))
 
-.PHONY: demo test lint setup browser
+.PHONY: demo test lint setup debian
 
-# The bulletin's charts are checked in a real headless browser: Debian's Chromium.
-browser:
-	@command -v chromium >/dev/null || { \
+# What the tests need from Debian, installed when missing: Chromium (the bulletin's
+# charts are checked in a real headless browser) and the PostgreSQL server (the
+# end-to-end and bad-input tests also run on Debian's packaged PostgreSQL, as
+# production does, besides the embedded one).
+DEBIAN_PACKAGES := $(strip \
+  $(if $(shell command -v chromium),,chromium) \
+  $(if $(wildcard /usr/lib/postgresql/*/bin/postgres),,postgresql))
+
+debian:
+	@if [ -n "$(DEBIAN_PACKAGES)" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
-	    chromium >/dev/null; }
+	    $(DEBIAN_PACKAGES) >/dev/null; fi
 
 setup:
 	$(UV) sync --frozen --quiet
@@ -29,5 +36,5 @@ lint: setup
 	$(UV) run --frozen yigongti docs --check
 	$(UV) run --frozen sqlfluff lint dbt_project
 
-test: lint browser
+test: lint debian
 	$(UV) run --frozen pytest

@@ -7,7 +7,7 @@ with registry as (
         cast(date_trunc('year', month_start) as date) as year_start,
         is_admin_village_clinic
     from {{ ref('int_institution_months_classified') }}
-    order by credit_code, date_trunc('year', month_start), month_start desc
+    order by credit_code asc, date_trunc('year', month_start) asc, month_start desc
 ),
 
 ledger as (

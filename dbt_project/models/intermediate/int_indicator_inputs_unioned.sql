@@ -25,13 +25,18 @@ remote as (
         d.code as district_code,
         m.month_start,
         coalesce(r.diagnoses, 0) as diagnoses
-    from (select distinct month_start from remote_reported) as m
+    from (
+        select distinct
+            month_start,
+            cast(month_start + interval '1 month' - interval '1 day' as date) as month_end
+        from remote_reported
+    ) as m
     inner join {{ ref('ref_districts') }} as d
         on
-            (d.valid_from is null or d.valid_from <= m.month_start + interval '1 month' - interval '1 day')
-            and (d.valid_to is null or d.valid_to >= m.month_start + interval '1 month' - interval '1 day')
+            (d.valid_from is null or m.month_end >= d.valid_from)
+            and (d.valid_to is null or m.month_end <= d.valid_to)
     left join remote_reported as r
-        on d.code = r.district_code and m.month_start = r.month_start
+        on m.month_start = r.month_start and d.code = r.district_code
 ),
 
 fund as (

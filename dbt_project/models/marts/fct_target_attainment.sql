@@ -48,7 +48,7 @@ reported as (
         on
             p.district_code = r.district_code
             and p.name_key
-            = regexp_replace(normalize(r.indicator_name, nfkc), '[[:space:]]', '', 'g')
+            = regexp_replace(normalize(r.indicator_name, nfkc), '[[:space:]]', '', 'g')  -- noqa: RF02, LT05
     where p.monitoring_indicator_code is null
 ),
 
