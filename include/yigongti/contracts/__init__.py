@@ -35,15 +35,17 @@ _NUMBERING = re.compile(
     r"^(?:[(（]?[0-9一二三四五六七八九十]+[)）]|[0-9一二三四五六七八九十]+[.、,:])\s*"
 )
 _EXPLANATION = re.compile(r"(?:——|—|--).*$")
+_TRAILING = re.compile(r"[。.,;:、，；：\s]+$")
 
 
 def normalize_name(text: str | None) -> str | None:
-    """A name from the documents as it is known: NFKC, numbering, explanation and
-    white space removed (feeds.md: names are matched after normalising)."""
+    """A name from the documents as it is known: NFKC, numbering, explanation,
+    closing punctuation and white space removed (feeds.md: names are matched
+    after normalising)."""
     if text is None:
         return None
     name = unicodedata.normalize("NFKC", str(text)).strip()
-    name = _EXPLANATION.sub("", name)
+    name = _TRAILING.sub("", _EXPLANATION.sub("", name))
     while (stripped := _NUMBERING.sub("", name, count=1)) != name:
         name = stripped.strip()
     return re.sub(r"\s+", "", name) or None

@@ -173,13 +173,26 @@ def _exception_message(info) -> str | None:
     return None
 
 
+def _shown(sample: dict, column: str | None) -> str | None:
+    """The value a sample row is about: its column's (hashed where personal), or
+    what the reader saw."""
+    value = sample.get(column) if column else None
+    return str(value) if value is not None else sample.get("value")
+
+
 def describe(
     feed: Feed, period: str, file_name: str, outcomes: list[RuleOutcome], kind: str
 ) -> str:
     head = f"{file_name}（{feed.title_zh} {feed.name}，期间 {period}）{kind}："
     parts = []
     for o in outcomes:
-        rows = "、".join(str(s["_row_number"]) for s in o.sample if "_row_number" in s)
+        # The offending value beside its row, where the rule is about one column
+        # (a name that matches nothing is named in the message).
+        rows = "、".join(
+            f"{s['_row_number']}" + (f"（{value}）" if (value := _shown(s, o.column)) else "")
+            for s in o.sample
+            if "_row_number" in s
+        )
         count = f"{o.unexpected_count} 行" if o.unexpected_count is not None else ""
         parts.append(
             f"[{o.rule}] {o.description_zh}"
