@@ -26,6 +26,7 @@ import pytest
 from tests.feedfiles import credit_code, registry_row, services_row, write_feed
 
 D = decimal.Decimal
+TEN_PLACES = D("1e-10")
 H1, C1, V1 = (credit_code("500101", i) for i in (1, 2, 3))
 T1, D1, S1 = (credit_code("500113", i) for i in (1, 2, 3))
 VISITS = {
@@ -110,7 +111,13 @@ def marts(pg_server, tmp_path_factory):
             run_pipeline(_landing(tmp_path_factory.mktemp("landing")), None, None)
             with conn.connect() as db:
                 values = {
-                    (r[0], r[1], r[2], r[3].isoformat(), r[4].isoformat()): r[5:]
+                    # values are stored unrounded; compared here to ten places
+                    (r[0], r[1], r[2], r[3].isoformat(), r[4].isoformat()): (
+                        r[5],
+                        r[6],
+                        None if r[7] is None else r[7].quantize(TEN_PLACES),
+                        r[8],
+                    )
                     for r in db.execute(
                         "select indicator_code, area_code, period_type, period_start, "
                         "period_end, numerator, denominator, value, status "
@@ -135,7 +142,7 @@ def marts(pg_server, tmp_path_factory):
 
 
 def _pct(numerator, denominator):
-    return (D(numerator) * 100 / D(denominator)).quantize(D("0.0001"))
+    return (D(numerator) * 100 / D(denominator)).quantize(TEN_PLACES)
 
 
 def test_monthly_district_values(marts):

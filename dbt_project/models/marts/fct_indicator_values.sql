@@ -62,7 +62,7 @@ select
     v.period_end,
     v.numerator,
     v.denominator,
-    round(v.value, 4) as value,
+    v.value,
     i.unit,
     case
         when v.months_present < v.months_in_period then 'provisional'

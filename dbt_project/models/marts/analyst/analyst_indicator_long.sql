@@ -16,7 +16,7 @@ select
     v.period_end as 期间结束,
     v.numerator as 分子,
     v.denominator as 分母,
-    v.value as 指标值,
+    round(v.value, 4) as 指标值,
     v.unit as 单位,
     case v.status when 'final' then '终' when 'provisional' then '暂' else '修' end as 状态,
     v.input_complete as 数据完整,

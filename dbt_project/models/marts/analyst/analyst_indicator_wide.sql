@@ -18,7 +18,7 @@ select
     v.period_start as 期间开始,
     v.period_end as 期间结束,
     {%- for r in indicators %}
-    max(v.value) filter (where v.indicator_code = '{{ r[0] }}')
+    round(max(v.value) filter (where v.indicator_code = '{{ r[0] }}'), 4)
         as "{{ r[0] }} {{ r[1][:40] }}（{{ r[2] }}）",
     {%- endfor %}
     count(v.value) as 有值指标数
