@@ -4,8 +4,8 @@ Each landing folder (feed x period) is one mapped task instance, deciding its
 files one after the other in arrival order (a correction after its original).
 Feeds run in stages from their contracts: the institution registry before the
 feeds placed in districts through it, settlement lines before the summary that
-reconciles with them. A finished run updates the provider's asset, which schedules the
-transform DAG.
+reconciles with them. A run that decided new batches updates the provider's asset,
+which schedules the transform DAG; a run whose loads failed is a failed run.
 """
 
 from __future__ import annotations
@@ -60,8 +60,12 @@ def build(provider: str):
         def discover(stage: int, params=None) -> list[dict]:
             from yigongti_landing import landing_path
 
+            from yigongti import warehouse
             from yigongti.pipeline import discover_folders
 
+            # Schemas, raw tables and roles, created or migrated idempotently:
+            # a scheduler's first run needs no step outside Airflow.
+            warehouse.ensure_schema(warehouse.current())
             return discover_folders(
                 landing_path(params["landing"], params["landing_conn_id"]),
                 params["period_from"],
@@ -89,9 +93,10 @@ def build(provider: str):
                 fetch=partial(local_copy, conn_id=params["landing_conn_id"]),
             )
 
-        @task(outlets=[raw(provider)], trigger_rule="all_done")
+        @task(trigger_rule="all_done")
         def report(*stages: list) -> dict:
-            """Alert the people on duty about every rejected or warned batch."""
+            """Alert the people on duty about every rejected or warned batch (also
+            when a load failed: what was decided is still reported)."""
             from collections import Counter
 
             from airflow.sdk import get_current_context
@@ -101,7 +106,20 @@ def build(provider: str):
 
             done = [r for results in stages for folder in (results or []) for r in folder]
             alert_batches(warehouse.current(), done, get_current_context())
-            return dict(Counter(r["status"] for r in done))
+            return dict(Counter(r["status"] for r in done if not r["duplicate"]))
+
+        # The run's verdict and the provider's asset. Failed loads fail this task
+        # (upstream_failed), and with it the run; a sweep that changed nothing
+        # (no batch accepted or superseded) is skipped and schedules no rebuild.
+        @task(outlets=[raw(provider)], trigger_rule="none_failed")
+        def announce(counts: dict) -> dict:
+            from airflow.exceptions import AirflowSkipException
+
+            from yigongti.pipeline import changes_data
+
+            if not changes_data(counts):
+                raise AirflowSkipException("no batch accepted or superseded in this sweep")
+            return counts
 
         # One mapped stage after another: a feed's dependencies (the institution
         # registry, the lines a summary reconciles with) are decided first. An
@@ -113,7 +131,10 @@ def build(provider: str):
                 previous >> folders
             previous = process.override(task_id=f"process_stage_{n}").expand(folder=folders)
             results.append(previous)
-        report(*results)
+        counts = report(*results)
+        verdict = announce(counts)
+        for stage_results in results:
+            stage_results >> verdict
 
     return ingest()
 

@@ -43,11 +43,18 @@ def transform():
         operator_args={"install_deps": False},
     )
 
+    @task
+    def prepare_warehouse() -> None:
+        """The schemas dbt's sources live in, created or migrated idempotently."""
+        from yigongti import warehouse
+
+        warehouse.ensure_schema(warehouse.current())
+
     @task(outlets=[MARTS])
     def marts_built() -> None:
         """Marks the marts as refreshed for the DAGs that read them."""
 
-    dbt >> marts_built()
+    prepare_warehouse() >> dbt >> marts_built()
 
 
 transform()

@@ -4,6 +4,7 @@ and the publication of dbt docs where Cosmos's docs hosting reads them."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -24,7 +25,13 @@ def project_config() -> ProjectConfig:
 
 
 def profile_config() -> ProfileConfig:
-    # profiles.yml reads the warehouse from the environment (WAREHOUSE_HOST, ...).
+    # profiles.yml reads the warehouse from the environment (WAREHOUSE_HOST, ...),
+    # derived here from WAREHOUSE_URL in whichever process parses the DAG (the
+    # scheduler's, a worker's, the CLI's).
+    if os.environ.get("WAREHOUSE_URL"):
+        from yigongti import warehouse
+
+        warehouse.current()
     return ProfileConfig(
         profile_name="yigongti",
         target_name="warehouse",

@@ -42,8 +42,13 @@ def test_ingest_maps_over_files_and_feeds_the_transform(dagbag):
     assert "process_stage_0" in ingest.get_task("discover_stage_1").upstream_task_ids
     mi = dagbag.get_dag("yigongti_ingest_mi")
     assert "process_stage_0" in mi.get_task("discover_stage_1").upstream_task_ids
-    outlets = [o.uri for o in ingest.get_task("report").outlets]
-    assert outlets == ["yigongti://raw/hc"]
+    # The asset is updated by the run's verdict: only when every load succeeded
+    # (it waits on every stage, none failed) and a batch changed.
+    announce = ingest.get_task("announce")
+    assert [o.uri for o in announce.outlets] == ["yigongti://raw/hc"]
+    assert announce.trigger_rule == "none_failed"
+    assert {"process_stage_0", "process_stage_1", "report"} <= announce.upstream_task_ids
+    assert not ingest.get_task("report").outlets
     transform = dagbag.get_dag("yigongti_transform")
     condition = transform.timetable.asset_condition
     assert type(condition).__name__ == "AssetAny"  # any provider's ingest triggers it

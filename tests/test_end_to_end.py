@@ -295,6 +295,26 @@ def test_district_analyst_sees_only_their_district(marts, pg_server):
     assert completeness == {"500113"}
 
 
+def test_district_analyst_cannot_shadow_the_catalog(marts, pg_server):
+    """A temporary pg_roles that claims every district role, first on the search
+    path, must not widen what the row filter lets through."""
+    with _login(
+        pg_server, "t_shadow", "yigongti_district_analyst", "yigongti_district_500113"
+    ) as db:
+        db.execute(
+            """
+            create temp view pg_roles as
+            select 'yigongti_district_' || d.code as rolname, u.oid
+            from (values ('500101'), ('500113'), ('500102')) as d (code)
+            cross join pg_catalog.pg_roles as u
+            where u.rolname = current_user
+            """
+        )
+        db.execute("set search_path = pg_temp, pg_catalog")
+        areas = {r[0] for r in db.execute("select area_code from marts.fct_indicator_values")}
+    assert areas == {"500113"}
+
+
 def test_analyst_views_have_chinese_columns_and_keep_district_security(marts, pg_server):
     with _login(pg_server, "t_analyst2", "yigongti_analyst") as db:
         cur = db.execute(

@@ -91,6 +91,10 @@ def test_unreadable_file_is_recorded_and_archived(fresh_db, tmp_path):
     from pathlib import Path
 
     assert Path(archived).read_bytes() == path.read_bytes()
+    # Delivered files may hold IDs and names in clear: the pipeline's user only.
+    assert Path(archived).stat().st_mode & 0o777 == 0o600
+    assert Path(archived).parent.stat().st_mode & 0o777 == 0o700
+    assert Path(archived).parent.parent.parent.stat().st_mode & 0o777 == 0o700
 
 
 def test_same_file_twice_is_one_batch(fresh_db, tmp_path):

@@ -6,7 +6,7 @@
 {% macro secure_mart(district_column=none) %}
 do $$
 begin
-    if exists (select 1 from pg_roles where rolname = 'yigongti_analyst') then
+    if exists (select 1 from pg_catalog.pg_roles where rolname = 'yigongti_analyst') then
         grant select on {{ this }} to yigongti_analyst, yigongti_district_analyst;
         {% if district_column %}
         alter table {{ this }} enable row level security;

@@ -41,12 +41,17 @@ def ensure_roles(db: psycopg.Connection) -> bool:
         db.execute(
             """
             create or replace function marts.can_see_district(code text) returns boolean
-            language sql stable as $$
-                select not pg_has_role(current_user, 'yigongti_district_analyst', 'member')
+            language sql stable
+            -- A fixed search path and qualified catalog names: a temporary
+            -- pg_roles of the caller's must not decide what they may see.
+            set search_path = pg_catalog, pg_temp
+            as $$
+                select not pg_catalog.pg_has_role(
+                        current_user, 'yigongti_district_analyst', 'member')
                     or exists (
-                        select 1 from pg_roles as r
+                        select 1 from pg_catalog.pg_roles as r
                         where r.rolname = 'yigongti_district_' || code
-                          and pg_has_role(current_user, r.oid, 'member'))
+                          and pg_catalog.pg_has_role(current_user, r.oid, 'member'))
             $$
             """
         )

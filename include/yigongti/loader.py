@@ -93,11 +93,20 @@ def district_resolver(db: psycopg.Connection, feed: Feed, period: str, name: str
 
 
 def archive(path: Path, archive_dir: Path, feed: Feed, period: str, sha: str) -> Path:
-    """Keep the delivered bytes, whatever happens to the batch."""
+    """Keep the delivered bytes, whatever happens to the batch.
+
+    Delivered files hold resident IDs and names in clear: the archive is
+    readable by the pipeline's user only (folders 0700, files 0600).
+    """
     target = archive_dir / feed.name / period / f"{sha[:16]}_{path.name}"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target)
+        for folder in (archive_dir, archive_dir / feed.name, target.parent):
+            folder.chmod(0o700)
+        partial = target.with_name(f".{target.name}.partial")
+        shutil.copyfile(path, partial)
+        partial.chmod(0o600)
+        partial.replace(target)  # a crash never leaves half a file under the real name
     return target
 
 

@@ -44,6 +44,7 @@ def configure_airflow() -> Path:
     # No outbound calls from a closed network; partial parsing stays on (Cosmos cache).
     os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
     os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     # dbt docs served by Cosmos in the Airflow UI, from where the publish DAG puts them.
     os.environ.setdefault(
         "AIRFLOW__COSMOS__DBT_DOCS_PROJECTS",

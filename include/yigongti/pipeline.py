@@ -193,6 +193,15 @@ def refuse_file(conn, feed: str, period: str, path: str, rule: str) -> dict:
     }
 
 
+# Batch states after which the marts may change (a new or a corrected batch).
+CHANGING_STATES = ("accepted", "accepted_with_warnings", "superseded")
+
+
+def changes_data(counts: dict[str, int]) -> bool:
+    """Whether a sweep's batch counts by status call for a rebuild."""
+    return any(counts.get(status) for status in CHANGING_STATES)
+
+
 def process_file(conn, item: LandingFile, pii_key: str, source: str | None = None) -> dict:
     """Land, validate and decide one file; returns a summary for the run report."""
     contract = feed_contract(item.feed)

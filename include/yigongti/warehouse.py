@@ -72,11 +72,18 @@ class Connection:
 
 
 def current() -> Connection:
-    """The warehouse the running process was pointed at."""
+    """The warehouse the running process was pointed at.
+
+    Also exports the variables dbt's profile reads (WAREHOUSE_HOST, ...), so
+    that dbt, GX and the loaders inside any task reach the same server as the
+    CLI does.
+    """
     url = os.environ.get("WAREHOUSE_URL")
     if not url:
         raise RuntimeError("WAREHOUSE_URL is not set; start the warehouse with warehouse.session()")
-    return Connection(url)
+    conn = Connection(url)
+    os.environ.update(conn.env())
+    return conn
 
 
 @contextmanager

@@ -130,6 +130,10 @@ def _run_suite(conn, feed: Feed, period: str, batch_id: int, detailed: bool = Tr
             with suppress(Exception):  # not created when an earlier step failed
                 store.delete(name=name)
         datasource.delete_asset(name)
+        # Hold no idle connections between batches (a server has a fixed number
+        # of client slots, and a worker may validate for many warehouses).
+        with suppress(Exception):
+            datasource.get_engine().dispose()
 
 
 def _sample_rows(db, feed: Feed, batch_id: int, row_numbers: list[int]) -> list[dict]:
@@ -189,7 +193,7 @@ def describe(
         # The offending value beside its row, where the rule is about one column
         # (a name that matches nothing is named in the message).
         rows = "、".join(
-            f"{s['_row_number']}" + (f"（{value}）" if (value := _shown(s, o.column)) else "")
+            f"第 {s['_row_number']} 行" + (f"（{value}）" if (value := _shown(s, o.column)) else "")
             for s in o.sample
             if "_row_number" in s
         )
@@ -197,7 +201,7 @@ def describe(
         parts.append(
             f"[{o.rule}] {o.description_zh}"
             + (f"，{count}" if count else "")
-            + (f"，例如第 {rows} 行" if rows else "")
+            + (f"，例如{rows}" if rows else "")
         )
     return head + "；".join(parts)
 

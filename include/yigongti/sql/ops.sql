@@ -44,13 +44,23 @@ alter table ops.batch_log add column if not exists period_start date;
 
 -- failed: an internal error (not the data) stopped landing or validation; the
 -- next run lands and validates the batch again.
-alter table ops.batch_log drop constraint if exists batch_log_status_check;
-alter table ops.batch_log add constraint batch_log_status_check check (
-    status in (
-        'received', 'validated', 'accepted', 'accepted_with_warnings',
-        'rejected', 'superseded', 'failed'
-    )
-);
+do $$
+begin
+    if not exists (
+        select 1 from pg_catalog.pg_constraint
+        where conname = 'batch_log_status_check'
+          and pg_catalog.pg_get_constraintdef(oid) like '%failed%'
+    ) then
+        alter table ops.batch_log drop constraint if exists batch_log_status_check;
+        alter table ops.batch_log add constraint batch_log_status_check check (
+            status in (
+                'received', 'validated', 'accepted', 'accepted_with_warnings',
+                'rejected', 'superseded', 'failed'
+            )
+        );
+    end if;
+end
+$$;
 
 -- One row per district a batch holds rows for: the unit of supersession.
 create table if not exists ops.batch_district (
