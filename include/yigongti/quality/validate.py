@@ -242,8 +242,11 @@ def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
     """
     # Pass/fail first: BOOLEAN_ONLY computes each rule's count in bundled queries,
     # without the extra scans for sample rows that a clean batch does not need.
+    with conn.connect() as db:
+        streamed = _stream_failures(db, batch_id)
     result, report = _run_suite(conn, feed, period, batch_id, detailed=False)
-    if not result.success:  # details, samples and a rendered page for the people on duty
+    if streamed or not result.success:
+        # details, samples and a rendered page for the people on duty
         result, report = _run_suite(conn, feed, period, batch_id, detailed=True)
     broken = [
         f"{(r.expectation_config.meta or {}).get('rule', r.expectation_config.type)}: {error}"
@@ -255,7 +258,6 @@ def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
     failures: list[RuleOutcome] = []
     warnings: list[RuleOutcome] = []
     with conn.connect() as db:
-        streamed = _stream_failures(db, batch_id)
         failures.extend(streamed)
         for r in result.results:
             if r.success:
