@@ -11,7 +11,7 @@ from pathlib import Path
 from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig
 from cosmos.constants import InvocationMode
 
-from yigongti.settings import DBT_PROJECT_DIR, state_dir
+from yigongti.settings import DBT_PROJECT_DIR, dbt_target_dir, state_dir
 
 DOCS_SLUG = "yigongti"  # key of [cosmos] dbt_docs_projects
 
@@ -19,7 +19,8 @@ DOCS_SLUG = "yigongti"  # key of [cosmos] dbt_docs_projects
 def project_config() -> ProjectConfig:
     return ProjectConfig(
         dbt_project_path=DBT_PROJECT_DIR,
-        manifest_path=DBT_PROJECT_DIR / "target" / "manifest.json",
+        # Parsed into the state folder by yigongti.orchestrate.parse_dbt_project.
+        manifest_path=dbt_target_dir() / "manifest.json",
         install_dbt_deps=False,
     )
 

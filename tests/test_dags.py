@@ -1,7 +1,5 @@
 """DagBag integrity: every DAG imports, is wired as designed and is cheap to parse."""
 
-import time
-
 import pytest
 
 from yigongti.contracts import providers
@@ -57,26 +55,33 @@ def test_ingest_maps_over_files_and_feeds_the_transform(dagbag):
 
 
 def test_cosmos_renders_a_task_per_model_with_tests(dagbag):
-    ids = set(dagbag.get_dag("yigongti_transform").task_ids)
+    transform = dagbag.get_dag("yigongti_transform")
+    ids = set(transform.task_ids)
     for model in (
         "stg_hc__monthly_services",
         "int_indicator_inputs_unioned",
         "fct_indicator_values",
     ):
-        assert f"dbt.{model}.run" in ids
-    assert "dbt.fct_indicator_values.test" in ids
+        # one `dbt build` per model: the model and its tests in one task
+        assert f"dbt.{model}_model_build" in ids
+    task = transform.get_task("dbt.fct_indicator_values_model_build")
+    assert type(task).__name__ == "DbtBuildLocalOperator"
+    # the warehouse schemas exist before dbt reads its sources
+    assert (
+        "prepare_warehouse"
+        in transform.get_task("dbt.stg_hc__monthly_services_model_build").upstream_task_ids
+    )
 
 
-def test_each_dag_file_parses_quickly():
+def test_each_dag_file_parses_on_its_own():
+    """Each file imports alone (the dag-processor parses files one by one); how
+    fast is measured by bench/run.py, not here."""
     from airflow.dag_processing.dagbag import DagBag
 
     for path in sorted(DAGS_DIR.glob("*.py")):
-        DagBag(str(path))  # warm imports shared by all files
-        started = time.perf_counter()
         bag = DagBag(str(path))
-        assert not bag.import_errors
-        # Generous bound for a busy CI core; the benchmark measures the real figure.
-        assert time.perf_counter() - started < 5, path.name
+        assert not bag.import_errors, path.name
+        assert bag.dags, path.name
 
 
 def test_publish_follows_the_marts_and_serves_docs(dagbag):

@@ -43,6 +43,7 @@ LINEAGE_DESCRIPTIONS = {
     "_row_number": "Row number in the delivered file",
     "_received_at": "When the pipeline first saw the file",
     "_district_code": "District the row belongs to, per the feed's district rule",
+    "_issues": "Rules the row broke while it was read (semicolon-separated); null when clean",
 }
 
 

@@ -322,7 +322,7 @@ def _copy_rows(db, feed, period, path, name, hasher, batch_id, received_at, sha)
     columns = ", ".join((*feed.raw_columns, *LINEAGE_COLUMNS))
     count = 0
     with db.cursor() as cur, cur.copy(f"copy {feed.raw_table} ({columns}) from stdin") as copy:
-        for row_number, values in opened.rows():
+        for row_number, values, broken in opened.checked_rows():
             district = district_of(values)
             if named and district is not None and district != named:
                 opened.issues.add(
@@ -331,10 +331,15 @@ def _copy_rows(db, feed, period, path, name, hasher, batch_id, received_at, sha)
                     row_number,
                     value=district,
                 )
-            copy.write_row((*values, batch_id, name, sha, row_number, received_at, district))
+            issues = ";".join(broken) if broken else None
+            copy.write_row(
+                (*values, batch_id, name, sha, row_number, received_at, district, issues)
+            )
             count += 1
     if count == 0:
         raise FeedFileError("file.no_rows", "文件只有表头，没有数据行")
+    # The rules the reader decided, for the validation suite to report through GX
+    # (yigongti/quality/suites.reader_rules) and for the people on duty.
     for issue in opened.issues:
         db.execute(
             """

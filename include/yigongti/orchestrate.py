@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from yigongti.contracts import providers, registry_feed
-from yigongti.settings import DAGS_DIR, DBT_PROJECT_DIR, PLUGINS_DIR, state_dir
+from yigongti.settings import DAGS_DIR, DBT_PROJECT_DIR, PLUGINS_DIR, dbt_target_dir, state_dir
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,9 @@ def configure_airflow() -> Path:
     os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+    # Cosmos keeps dbt's partial-parse cache per state folder: runs with other
+    # state folders on the same machine never share (or corrupt) it.
+    os.environ.setdefault("AIRFLOW__COSMOS__CACHE_DIR", str(state_dir() / "cosmos_cache"))
     # dbt docs served by Cosmos in the Airflow UI, from where the publish DAG puts them.
     os.environ.setdefault(
         "AIRFLOW__COSMOS__DBT_DOCS_PROJECTS",
@@ -102,7 +105,7 @@ def _project_fingerprint() -> str:
 def parse_dbt_project() -> None:
     """The manifest Cosmos renders the transform DAG from; parsed again only when a
     project file changed since the last parse (a parse costs ~15 s)."""
-    target = DBT_PROJECT_DIR / "target"
+    target = dbt_target_dir()
     stamp = target / "yigongti_parse.sha256"
     fingerprint = _project_fingerprint()
     parsed = (target / "manifest.json").exists() and stamp.exists()
@@ -116,6 +119,10 @@ def parse_dbt_project() -> None:
             str(DBT_PROJECT_DIR),
             "--profiles-dir",
             str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(state_dir() / "dbt_logs"),
             "--quiet",
         ],
         check=True,

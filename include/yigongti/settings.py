@@ -17,3 +17,10 @@ def state_dir() -> Path:
     path = Path(os.environ.get("YIGONGTI_STATE_DIR", ROOT / ".yigongti")).resolve()
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def dbt_target_dir() -> Path:
+    """Where this state folder's ``dbt parse`` writes the manifest Cosmos renders the
+    transform DAG from: never the project tree, which runs with other state folders
+    share."""
+    return state_dir() / "dbt_target"

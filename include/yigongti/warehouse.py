@@ -132,6 +132,7 @@ def raw_table_ddl() -> str:
             "_row_number integer not null",
             "_received_at timestamptz not null",
             "_district_code text",
+            "_issues text",
         ]
         assert [c.split()[0] for c in lineage] == list(LINEAGE_COLUMNS)
         statements.append(
@@ -144,7 +145,7 @@ def raw_table_ddl() -> str:
         # Columns a contract gained after the table was created (old rows: null).
         statements.extend(
             f"alter table {feed.raw_table} add column if not exists {name} text;"
-            for name in feed.raw_columns
+            for name in (*feed.raw_columns, "_issues")
         )
     return "\n".join(statements)
 

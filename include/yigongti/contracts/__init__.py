@@ -21,6 +21,7 @@ LINEAGE_COLUMNS = (
     "_row_number",
     "_received_at",
     "_district_code",
+    "_issues",
 )
 
 

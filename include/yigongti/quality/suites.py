@@ -34,6 +34,7 @@ class Rule:
     description_zh: str
     expectation_type: str
     kwargs: dict
+    column: str | None = None  # the column a row-set rule is about, for messages
 
 
 def period_end(feed: Feed, period: str) -> dt.date:
@@ -151,8 +152,28 @@ def extra_rules(feed_name: str) -> tuple[Rule, ...]:
     )
 
 
-def rules_for(feed: Feed, period: str) -> list[Rule]:
-    return contract_rules(feed, period) + list(extra_rules(feed.name))
+def reader_rules(found: list[tuple[str, str, str | None]]) -> list[Rule]:
+    """The rules the reader decided as the rows streamed through it (rule,
+    description, column), reported through GX like any other: each row carries
+    the rules it broke in ``_issues`` (yigongti/readers/issues.py)."""
+    return [
+        Rule(
+            name=rule,
+            severity="failure",
+            description_zh=description,
+            expectation_type="unexpected_rows_expectation",
+            kwargs={
+                "unexpected_rows_query": "select * from {batch} as batch_rows "
+                f"where ';' || batch_rows._issues || ';' like '%;{rule};%'"
+            },
+            column=column,
+        )
+        for rule, description, column in found
+    ]
+
+
+def rules_for(feed: Feed, period: str, found=()) -> list[Rule]:
+    return contract_rules(feed, period) + list(extra_rules(feed.name)) + reader_rules(found)
 
 
 def batch_rows(feed: Feed, batch_id: int) -> str:
@@ -165,12 +186,12 @@ def batch_rows(feed: Feed, batch_id: int) -> str:
     return f"(select * from {feed.raw_table} where _batch_id = {int(batch_id)})"
 
 
-def build_suite(feed: Feed, period: str, batch_id: int):
+def build_suite(feed: Feed, period: str, batch_id: int, found=()):
     import great_expectations as gx
     from great_expectations.expectations.registry import get_expectation_impl
 
     suite = gx.ExpectationSuite(name=f"{feed.name}.{period}")
-    for rule in rules_for(feed, period):
+    for rule in rules_for(feed, period, found):
         impl = get_expectation_impl(rule.expectation_type)
         kwargs = dict(rule.kwargs)
         if "unexpected_rows_query" in kwargs:
@@ -180,7 +201,7 @@ def build_suite(feed: Feed, period: str, batch_id: int):
         suite.add_expectation(
             impl(
                 **kwargs,
-                meta={"rule": rule.name, "severity": rule.severity},
+                meta={"rule": rule.name, "severity": rule.severity, "column": rule.column},
                 description=rule.description_zh,
             )
         )

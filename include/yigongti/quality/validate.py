@@ -74,7 +74,7 @@ def warm_up(conn) -> None:
     _context(conn.sqlalchemy_url)
 
 
-def _run_suite(conn, feed: Feed, period: str, batch_id: int, detailed: bool = True):
+def _run_suite(conn, feed: Feed, period: str, batch_id: int, found=(), detailed: bool = True):
     """Validate the batch through a checkpoint; return (result, Data Docs page URL or None).
 
     ``detailed``: counts, sample rows and a rendered Data Docs page. Rendering
@@ -90,7 +90,7 @@ def _run_suite(conn, feed: Feed, period: str, batch_id: int, detailed: bool = Tr
     asset = datasource.add_query_asset(
         name, query=f"select * from {feed.raw_table} where _batch_id = {int(batch_id)}"
     )
-    suite = build_suite(feed, period, batch_id)
+    suite = build_suite(feed, period, batch_id, found)
     suite.name = name
     try:
         suite = context.suites.add(suite)
@@ -210,28 +210,18 @@ class ValidatorBroke(RuntimeError):
     """A rule could not be evaluated (SQL error, lost connection): no verdict on the data."""
 
 
-def _stream_failures(db, batch_id: int) -> list[RuleOutcome]:
-    """Rules the reader decided while the rows streamed through it (yigongti/readers)."""
+def _reader_findings(db, batch_id: int) -> list[tuple[str, str, str | None]]:
+    """Rules the reader decided while the rows streamed through it (yigongti/readers):
+    (rule, description, column), recorded by the loader."""
     rows = db.execute(
-        "select rule, column_name, unexpected_count, sample from ops.batch_rule_result "
+        "select rule, column_name, sample from ops.batch_rule_result "
         "where batch_id = %s and severity = 'failure' order by rule",
         (batch_id,),
     ).fetchall()
-    outcomes = []
-    for rule, column, count, sample in rows:
-        sample = sample or []
-        description = next((s.get("description_zh") for s in sample), None) or rule
-        outcomes.append(
-            RuleOutcome(
-                rule=rule,
-                severity="failure",
-                description_zh=description,
-                column=column,
-                unexpected_count=count,
-                sample=[{k: v for k, v in s.items() if k != "description_zh"} for s in sample],
-            )
-        )
-    return outcomes
+    return [
+        (rule, next((s.get("description_zh") for s in sample or []), None) or rule, column)
+        for rule, column, sample in rows
+    ]
 
 
 def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
@@ -243,11 +233,10 @@ def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
     # Pass/fail first: BOOLEAN_ONLY computes each rule's count in bundled queries,
     # without the extra scans for sample rows that a clean batch does not need.
     with conn.connect() as db:
-        streamed = _stream_failures(db, batch_id)
-    result, report = _run_suite(conn, feed, period, batch_id, detailed=False)
-    if streamed or not result.success:
-        # details, samples and a rendered page for the people on duty
-        result, report = _run_suite(conn, feed, period, batch_id, detailed=True)
+        found = _reader_findings(db, batch_id)
+    result, report = _run_suite(conn, feed, period, batch_id, found, detailed=False)
+    if not result.success:  # details, samples and a rendered page for the people on duty
+        result, report = _run_suite(conn, feed, period, batch_id, found, detailed=True)
     broken = [
         f"{(r.expectation_config.meta or {}).get('rule', r.expectation_config.type)}: {error}"
         for r in result.results
@@ -258,7 +247,6 @@ def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
     failures: list[RuleOutcome] = []
     warnings: list[RuleOutcome] = []
     with conn.connect() as db:
-        failures.extend(streamed)
         for r in result.results:
             if r.success:
                 continue
@@ -268,7 +256,7 @@ def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
                 rule=meta.get("rule", r.expectation_config.type),
                 severity=meta.get("severity", "failure"),
                 description_zh=r.expectation_config.description or r.expectation_config.type,
-                column=kwargs.get("column"),
+                column=kwargs.get("column") or meta.get("column"),
                 unexpected_count=r.result.get("unexpected_count", r.result.get("observed_value")),
             )
             outcome.sample = _sample_rows(db, feed, batch_id, _row_numbers(db, feed, batch_id, r))
@@ -284,8 +272,6 @@ def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
         else:
             status, message = "accepted", f"{file_name}：全部 {len(result.results)} 条规则通过"
         for o in failures + warnings:
-            if o in streamed:
-                continue  # recorded by the loader
             db.execute(
                 """
                 insert into ops.batch_rule_result

@@ -25,6 +25,8 @@ class Issue:
 @dataclass
 class Issues:
     found: dict[str, Issue] = field(default_factory=dict)
+    # the rules broken by the row being read (the reader sets a new list per row)
+    row_rules: list[str] = field(default_factory=list)
 
     def add(
         self,
@@ -38,6 +40,8 @@ class Issues:
         if issue is None:
             issue = self.found[rule] = Issue(rule, description_zh, column)
         issue.count += 1
+        if rule not in self.row_rules:
+            self.row_rules.append(rule)
         if len(issue.sample) < SAMPLE_ROWS:
             entry: dict = {"_row_number": row_number}
             if value is not None:

@@ -51,7 +51,12 @@ class FeedFile:
     issues: Issues = field(default_factory=Issues)
 
     def rows(self) -> Iterator[tuple[int, list[str | None]]]:
-        """Yield (row_number, values in ``feed.raw_columns`` order).
+        """Yield (row_number, values in ``feed.raw_columns`` order)."""
+        for row_number, values, _ in self.checked_rows():
+            yield row_number, values
+
+    def checked_rows(self) -> Iterator[tuple[int, list[str | None], list[str]]]:
+        """Yield (row_number, values, rules the row broke).
 
         Rows that do not fit the file (field count, unreadable values, formula
         cells without a value) are still yielded, as delivered, and counted in
@@ -78,6 +83,8 @@ class FeedFile:
         for row_number, cells in self._rest:
             if not any(cells):
                 continue
+            broken: list[str] = []
+            issues.row_rules = broken
             label = _label_row(cells)
             if label == "total":
                 self.dropped_total_rows.append(row_number)
@@ -124,7 +131,7 @@ class FeedFile:
                         out[i] = normalised
             for i, transform in special:
                 out[i : i + 1] = transform(out[i], cells)
-            yield row_number, out
+            yield row_number, out, broken
 
 
 def _label_row(cells: list[str | None]) -> str | None:
