@@ -25,6 +25,9 @@ import pytest
 
 from tests.feedfiles import credit_code, registry_row, services_row, write_feed
 
+# One worker builds this module's fixture once (pytest -n 2 --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("end_to_end")
+
 D = decimal.Decimal
 TEN_PLACES = D("1e-10")
 H1, C1, V1 = (credit_code("500101", i) for i in (1, 2, 3))
@@ -238,9 +241,10 @@ def test_rejected_batch_alerts_by_mail_and_webhook(marts):
     for expected in ("2025-02", "total_visits.type", "示例行", "GX Data Docs", "原始文件存档"):
         assert expected in body, expected
     assert alerts.posts[0]["title"] == subject and alerts.posts[0]["type"] == "failure"
-    # The linked Data Docs page exists and shows the failed expectation.
+    # The linked Data Docs page exists and shows the failed expectation, as the
+    # people on duty read it (the rule the reader decided, reported through GX).
     page = body.split("GX Data Docs）：file://", 1)[1].split()[0]
-    assert "total_visits" in Path(page).read_text(encoding="utf-8")
+    assert "“总诊疗人次数”应为非负整数" in Path(page).read_text(encoding="utf-8")
 
 
 def test_completeness_shows_who_reported_and_who_is_missing(marts):
