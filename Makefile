@@ -37,4 +37,4 @@ lint: setup
 	$(UV) run --frozen sqlfluff lint dbt_project
 
 test: lint debian
-	$(UV) run --frozen pytest -n 2 --dist loadgroup
+	$(UV) run --frozen pytest

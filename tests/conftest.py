@@ -47,15 +47,7 @@ def debian_pg():
         yield warehouse.Connection(url)
 
 
-# Tests on one server kind share a worker under `pytest -n 2 --dist loadgroup`
-# (the Makefile's test command): its module fixtures are then built once.
-SERVER_KINDS = [
-    pytest.param(kind, marks=pytest.mark.xdist_group(f"server_{kind}"))
-    for kind in ("embedded", "debian")
-]
-
-
-@pytest.fixture(scope="session", params=SERVER_KINDS)
+@pytest.fixture(scope="session", params=["embedded", "debian"])
 def any_pg(request):
     """Each server kind in turn: the embedded PostgreSQL 16 and Debian's packaged one."""
     return request.getfixturevalue("pg_server" if request.param == "embedded" else "debian_pg")

@@ -5,9 +5,6 @@ import pytest
 from yigongti.contracts import providers
 from yigongti.settings import DAGS_DIR
 
-# One worker loads the DagBag once (pytest -n 2 --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("dagbag")
-
 
 @pytest.fixture(scope="module")
 def dagbag():

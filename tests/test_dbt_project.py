@@ -12,9 +12,6 @@ import pytest
 
 from yigongti.settings import DBT_PROJECT_DIR
 
-# One worker builds this module's fixture once (pytest -n 2 --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("dbt_build")
-
 DBT = str(Path(sys.executable).with_name("dbt"))
 
 

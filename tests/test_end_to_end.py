@@ -25,9 +25,6 @@ import pytest
 
 from tests.feedfiles import credit_code, registry_row, services_row, write_feed
 
-# One worker builds this module's fixture once (pytest -n 2 --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("end_to_end")
-
 D = decimal.Decimal
 TEN_PLACES = D("1e-10")
 H1, C1, V1 = (credit_code("500101", i) for i in (1, 2, 3))
