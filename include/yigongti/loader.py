@@ -193,17 +193,22 @@ REFUSALS = {
 }
 
 
+def _on_record(db, feed: Feed, period: str, sha: str):
+    """(batch_id, status, row_count, received_at) of the file already received, or None."""
+    return db.execute(
+        "select batch_id, status, coalesce(row_count, 0), received_at from ops.batch_log "
+        "where feed = %s and period = %s and sha256 = %s",
+        (feed.name, period, sha),
+    ).fetchone()
+
+
 def refuse(conn, feed: Feed, period: str, path: str, rule: str) -> Landed:
     """A file that is not read at all is still on record, as a rejected batch."""
     name = display_name(Path(path).name)
     # Nothing of the file is read: it is known by its path.
     sha = hashlib.sha256(f"{rule}:{display_name(path)}".encode()).hexdigest()
     with conn.connect() as db:
-        existing = db.execute(
-            "select batch_id, status from ops.batch_log "
-            "where feed = %s and period = %s and sha256 = %s",
-            (feed.name, period, sha),
-        ).fetchone()
+        existing = _on_record(db, feed, period, sha)
         if existing:
             return Landed(existing[0], existing[1], 0, duplicate=True)
         (batch_id,) = db.execute(
@@ -249,11 +254,7 @@ def land_file(
     name = display_name(path.name)
     sha = sha256_of(path)
     with conn.connect() as db:
-        existing = db.execute(
-            "select batch_id, status, coalesce(row_count, 0), received_at from ops.batch_log "
-            "where feed = %s and period = %s and sha256 = %s",
-            (feed.name, period, sha),
-        ).fetchone()
+        existing = _on_record(db, feed, period, sha)
         if existing and existing[1] not in UNDECIDED:
             log.info("%s already received as batch %s; skipped", name, existing[0])
             return Landed(existing[0], existing[1], existing[2], duplicate=True)
