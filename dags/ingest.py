@@ -16,8 +16,9 @@ import pendulum
 from airflow.sdk import Param, Variable, dag, task
 from yigongti_assets import raw
 from yigongti_notifiers import PipelineFailureNotifier
+from yigongti_waits import wait_for_runs
 
-from yigongti.contracts import feeds_of, providers, stage
+from yigongti.contracts import feeds_of, providers, stage, upstream_providers
 
 DEFAULT_ARGS = {
     "retries": 2,
@@ -113,7 +114,7 @@ def build(provider: str):
         # (no batch accepted or superseded) is skipped and schedules no rebuild.
         @task(outlets=[raw(provider)], trigger_rule="none_failed")
         def announce(counts: dict) -> dict:
-            from airflow.exceptions import AirflowSkipException
+            from airflow.sdk.exceptions import AirflowSkipException
 
             from yigongti.pipeline import changes_data
 
@@ -124,7 +125,19 @@ def build(provider: str):
         # One mapped stage after another: a feed's dependencies (the institution
         # registry, the lines a summary reconciles with) are decided first. An
         # empty mapping is "skipped", so the next stage still runs.
-        previous, results = None, []
+        # Another provider's feeds this one depends on (fin: hc's institution
+        # registry) are decided first: wait while its sweep is still running.
+        upstream = upstream_providers(provider)
+        previous = (
+            wait_for_runs(
+                "wait_for_upstream",
+                [f"yigongti_ingest_{p}" for p in upstream],
+                f"Waits while the ingest of {', '.join(upstream)} is running.",
+            )
+            if upstream
+            else None
+        )
+        results = []
         for n in sorted({stage(f.name) for f in feeds_of(provider)}):
             folders = discover.override(task_id=f"discover_stage_{n}")(stage=n)
             if previous is not None:

@@ -1,4 +1,10 @@
-"""Transform DAG: dbt (through Cosmos, a task per model with its tests) after any ingest."""
+"""Transform DAG: dbt (through Cosmos, a task per model with its tests) after ingest.
+
+Any provider's new batches schedule it (AssetAny). It first waits until no ingest
+run is still going, so the marts are built once per sweep on complete inputs; a
+run scheduled by assets whose batches an earlier build already included is
+skipped (include/yigongti/builds.py). A manual run always builds.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from cosmos.constants import LoadMode, TestBehavior
 from yigongti_assets import MARTS, raw
 from yigongti_dbt import execution_config, profile_config, project_config
 from yigongti_notifiers import PipelineFailureNotifier
+from yigongti_waits import wait_for_runs
 
 from yigongti.contracts import providers
 
@@ -45,18 +52,36 @@ def transform():
         operator_args={"install_deps": False},
     )
 
-    @task
-    def prepare_warehouse() -> None:
-        """The schemas dbt's sources live in, created or migrated idempotently."""
-        from yigongti import warehouse
+    settled = wait_for_runs(
+        "wait_for_ingest",
+        [f"yigongti_ingest_{p}" for p in providers()],
+        "Waits while any ingest DAG is running: one build per sweep.",
+    )
 
-        warehouse.ensure_schema(warehouse.current())
+    @task
+    def prepare_warehouse(dag_run=None) -> int:
+        """The schemas dbt's sources live in, created or migrated idempotently; the
+        build recorded, or the run skipped when an earlier build has its batches."""
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        from yigongti import builds, warehouse
+
+        conn = warehouse.current()
+        warehouse.ensure_schema(conn)
+        scheduled = dag_run.run_type == "asset_triggered"  # a str enum
+        if scheduled and not builds.pending_changes(conn):
+            raise AirflowSkipException("no batch decided since the last build")
+        return builds.start(conn, dag_run.run_id)
 
     @task(outlets=[MARTS])
-    def marts_built() -> None:
-        """Marks the marts as refreshed for the DAGs that read them."""
+    def marts_built(build_id: int) -> None:
+        """Records the build and marks the marts as refreshed for the DAGs that read them."""
+        from yigongti import builds, warehouse
 
-    prepare_warehouse() >> dbt >> marts_built()
+        builds.finish(warehouse.current(), build_id)
+
+    build = prepare_warehouse()
+    settled >> build >> dbt >> marts_built(build)
 
 
 transform()

@@ -43,8 +43,8 @@ def debian_pg():
     from tests.servers import debian_postgres
     from yigongti import warehouse
 
-    with debian_postgres() as url:
-        yield warehouse.Connection(url)
+    with debian_postgres() as server:
+        yield warehouse.Connection(server.url)
 
 
 @pytest.fixture(scope="session", params=["embedded", "debian"])

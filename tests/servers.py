@@ -13,7 +13,9 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -27,15 +29,22 @@ def debian_bindir() -> Path | None:
     return found[-1] if found else None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
+@dataclass
+class Server:
+    url: str
+    restart: Callable[[], None]
+
+
 @contextmanager
 def debian_postgres():
-    """Yield the admin URL of a fresh cluster in a folder of its own; stop it afterwards."""
+    """Yield a fresh cluster in a folder of its own (its admin URL, and a fast restart
+    that drops every connection as a server restart does); stop it afterwards."""
     bindir = debian_bindir()
     if bindir is None:
         raise RuntimeError("Debian's PostgreSQL server is needed (make test installs it)")
@@ -46,7 +55,7 @@ def debian_postgres():
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
+    port = free_port()
     subprocess.run(
         [
             *as_user,
@@ -81,8 +90,29 @@ def debian_postgres():
         check=True,
         capture_output=True,
     )
+
+    def restart() -> None:
+        subprocess.run(
+            [
+                *as_user,
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(folder / "server.log"),
+                "-m",
+                "fast",
+                "-w",
+                "restart",
+            ],
+            check=True,
+            # Not captured: the new postmaster would keep the pipes open forever.
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        yield Server(f"postgresql://postgres@127.0.0.1:{port}/postgres", restart)
     finally:
         subprocess.run(
             [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],

@@ -22,6 +22,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from tests.conftest import PII_KEY, new_database
@@ -57,38 +58,75 @@ def _ingest_and_build(conn, target: Path) -> None:
     assert build.returncode == 0, build.stdout[-4000:]
 
 
-@pytest.fixture(scope="module")
-def world(any_pg, request, tmp_path_factory):
+def marts(url: str) -> dict[tuple, tuple]:
+    """Every indicator cell and attainment row of a warehouse, by key."""
+    with psycopg.connect(url) as db:
+        cells = {
+            ("value", *r[:5]): (None if r[5] is None else float(r[5]), r[6], r[7])
+            for r in db.execute(
+                "select indicator_code, area_code, period_type, period_start::text, "
+                "period_end::text, value, status, input_complete from marts.fct_indicator_values"
+            )
+        }
+        attainment = {
+            ("target", *r[:3]): tuple(r[3:])
+            for r in db.execute(
+                "select district_code, indicator_seq, target_year, "
+                "latest_actual::text, meets_target, attained from marts.fct_target_attainment"
+            )
+        }
+    return {**cells, **attainment}
+
+
+@pytest.fixture(scope="session")
+def world_by_cli(debian_pg):
+    """The world run on Debian's PostgreSQL exactly as `yigongti run` runs it (every
+    DAG, in-process); the URL of its warehouse."""
     from tests.receivers import Receivers
     from yigongti import warehouse
     from yigongti.orchestrate import run_pipeline
 
-    embedded = any_pg is request.getfixturevalue("pg_server")
-    url = new_database(any_pg)
+    url = new_database(debian_pg)
     saved = dict(os.environ)
     os.environ["WAREHOUSE_URL"] = url
     try:
-        with Receivers() as alerts, warehouse.session() as conn:
+        with Receivers() as alerts, warehouse.session():
             os.environ["AIRFLOW_CONN_YIGONGTI_ALERTS"] = alerts.connection
-            if embedded:
-                _ingest_and_build(conn, tmp_path_factory.mktemp("dbt-target"))
-            else:
-                run_pipeline(WORLD / "landing", None, None)
-            with conn.connect() as db:
-                values = {
-                    (r[0], r[1], r[2], r[3].isoformat(), r[4].isoformat()): r[5]
-                    for r in db.execute(
-                        "select indicator_code, area_code, period_type, period_start, "
-                        "period_end, value from marts.fct_indicator_values"
-                    )
-                }
-                batches = db.execute(
-                    "select file_name, status, message from ops.batch_log order by batch_id"
-                ).fetchall()
-        yield values, batches
+            run_pipeline(WORLD / "landing", None, None)
     finally:
         os.environ.clear()
         os.environ.update(saved)
+    return url
+
+
+@pytest.fixture(scope="module")
+def world(any_pg, request, tmp_path_factory):
+    from yigongti import warehouse
+
+    if any_pg is request.getfixturevalue("pg_server"):
+        url = new_database(any_pg)
+        saved = dict(os.environ)
+        os.environ["WAREHOUSE_URL"] = url
+        try:
+            with warehouse.session() as conn:
+                _ingest_and_build(conn, tmp_path_factory.mktemp("dbt-target"))
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+    else:
+        url = request.getfixturevalue("world_by_cli")
+    with psycopg.connect(url) as db:
+        values = {
+            (r[0], r[1], r[2], r[3].isoformat(), r[4].isoformat()): r[5]
+            for r in db.execute(
+                "select indicator_code, area_code, period_type, period_start, "
+                "period_end, value from marts.fct_indicator_values"
+            )
+        }
+        batches = db.execute(
+            "select file_name, status, message from ops.batch_log order by batch_id"
+        ).fetchall()
+    return values, batches
 
 
 def test_every_delivery_is_accepted(world):

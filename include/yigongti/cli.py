@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from yigongti.settings import state_dir
@@ -33,7 +34,13 @@ def cmd_run(args) -> int:
         print(f"landing folder {landing} does not exist", file=sys.stderr)
         return 2
     started = time.monotonic()
-    with warehouse.session() as conn:
+    with ExitStack() as stack:
+        conn = stack.enter_context(warehouse.session())
+        try:
+            stack.enter_context(warehouse.exclusive(conn, "run"))
+        except warehouse.WarehouseBusy as exc:
+            print(exc, file=sys.stderr)
+            return 3
         with conn.connect() as db:
             since = db.execute("select now()").fetchone()[0]
         log_file = state_dir() / "logs" / f"run-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
@@ -89,6 +96,27 @@ def cmd_generate(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    from yigongti import serve, warehouse
+
+    landing = Path(args.landing)
+    if not landing.is_dir():
+        print(f"landing folder {landing} does not exist", file=sys.stderr)
+        return 2
+    broker = args.broker_url if args.executor == "celery" else None
+    try:
+        return serve.serve(landing, args.port, args.executor, broker)
+    except warehouse.WarehouseBusy as exc:
+        print(exc, file=sys.stderr)
+        return 3
+
+
+def cmd_stop(args) -> int:
+    from yigongti import serve
+
+    return serve.stop()
+
+
 def cmd_dbt_sources(args) -> int:
     from yigongti.dbt_sources import write
 
@@ -137,6 +165,19 @@ def parser() -> argparse.ArgumentParser:
     gen = sub.add_parser("generate", help="write sample feeds into a landing folder")
     sample_args(gen, landing_required=True)
     gen.set_defaults(func=cmd_generate)
+
+    srv = sub.add_parser(
+        "serve", help="run Airflow's scheduler, dag-processor, triggerer and UI on this machine"
+    )
+    srv.add_argument("--landing", required=True, help="the folder the ingest DAGs sweep")
+    srv.add_argument("--port", type=int, default=8080, help="UI port on 127.0.0.1")
+    srv.add_argument("--executor", choices=("local", "celery"), default="local")
+    srv.add_argument(
+        "--broker-url", default="redis://127.0.0.1:6379/0", help="Celery broker (celery only)"
+    )
+    srv.set_defaults(func=cmd_serve)
+    stp = sub.add_parser("stop", help="stop the yigongti serve of this state folder")
+    stp.set_defaults(func=cmd_stop)
 
     src = sub.add_parser("dbt-sources", help="regenerate dbt sources from the feed contracts")
     src.add_argument("--check", action="store_true", help="fail if the files are stale")

@@ -7,10 +7,10 @@ in the DAG files, which call the Airflow-free domain code.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import time
@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from yigongti.contracts import providers, registry_feed
-from yigongti.settings import DAGS_DIR, DBT_PROJECT_DIR, PLUGINS_DIR, dbt_target_dir, state_dir
+from yigongti.settings import DAGS_DIR, DBT_PROJECT_DIR, dbt_target_dir, state_dir
 
 log = logging.getLogger(__name__)
 
@@ -33,36 +33,16 @@ class PipelineFailed(RuntimeError):
 
 
 def configure_airflow() -> Path:
-    """An embedded Airflow home in the state folder (SQLite metadata; no scheduler)."""
+    """An embedded Airflow home in the state folder (SQLite metadata; no scheduler),
+    with the settings every deployment shares (include/yigongti/stack.py)."""
+    from yigongti import stack
+
     home = state_dir() / "airflow"
     home.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("AIRFLOW_HOME", str(home))
-    os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(DAGS_DIR))
-    os.environ.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(PLUGINS_DIR))
-    os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    for key, value in stack.local(home).items():
+        os.environ.setdefault(key, value)
     os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{home / 'airflow.db'}")
     os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
-    # No outbound calls from a closed network; partial parsing stays on (Cosmos cache).
-    os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
-    # Cosmos keeps dbt's partial-parse cache per state folder: runs with other
-    # state folders on the same machine never share (or corrupt) it.
-    os.environ.setdefault("AIRFLOW__COSMOS__CACHE_DIR", str(state_dir() / "cosmos_cache"))
-    # dbt docs served by Cosmos in the Airflow UI, from where the publish DAG puts them.
-    os.environ.setdefault(
-        "AIRFLOW__COSMOS__DBT_DOCS_PROJECTS",
-        json.dumps(
-            {
-                "yigongti": {
-                    "dir": str(state_dir() / "dbt_docs"),
-                    "index": "index.html",
-                    "name": "dbt 文档（医共体监测）",
-                }
-            },
-            ensure_ascii=False,
-        ),
-    )
     return home
 
 
@@ -91,6 +71,23 @@ def prepare() -> None:
     parse_dbt_project()
 
 
+def end_abandoned_runs() -> None:
+    """DAG runs of an earlier CLI run that was killed stay "running" in this state
+    folder's metadata; the sensors that wait for active runs would wait for them.
+    The caller holds the warehouse's run lock, so none of them is really running."""
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+    from airflow.utils.state import DagRunState
+    from sqlalchemy import update
+
+    with create_session() as session:
+        session.execute(
+            update(DagRun)
+            .where(DagRun.state.in_([DagRunState.QUEUED, DagRunState.RUNNING]))
+            .values(state=DagRunState.FAILED)
+        )
+
+
 def _project_fingerprint() -> str:
     """Everything ``dbt parse`` reads from the project tree (not target/ or logs/)."""
     digest = hashlib.sha256()
@@ -110,6 +107,7 @@ def parse_dbt_project() -> None:
     fingerprint = _project_fingerprint()
     parsed = (target / "manifest.json").exists() and stamp.exists()
     if parsed and stamp.read_text(encoding="utf-8") == fingerprint:
+        seed_cosmos_cache(target)
         return
     subprocess.run(
         [
@@ -128,6 +126,26 @@ def parse_dbt_project() -> None:
         check=True,
     )
     stamp.write_text(fingerprint, encoding="utf-8")
+    seed_cosmos_cache(target)
+
+
+def seed_cosmos_cache(target: Path, cache_id: str = "yigongti_transform__dbt") -> None:
+    """Hand this parse to Cosmos's partial-parse cache of the transform DAG's task group
+    (AIRFLOW__COSMOS__CACHE_DIR/<dag>__<group>/target), so that no dbt task begins
+    with a full parse (~10 s each) before Cosmos has cached one of its own."""
+    cache = Path(os.environ.get("AIRFLOW__COSMOS__CACHE_DIR", state_dir() / "cosmos_cache"))
+    cached = cache / cache_id / "target"
+    source = target / "partial_parse.msgpack"
+    if not source.exists():
+        return
+    if (cached / source.name).exists() and (cached / source.name).stat().st_mtime >= (
+        source.stat().st_mtime
+    ):
+        return
+    cached.mkdir(parents=True, exist_ok=True)
+    for name in ("partial_parse.msgpack", "manifest.json"):
+        shutil.copyfile(target / name, cached / f".{name}.tmp")
+        os.replace(cached / f".{name}.tmp", cached / name)
 
 
 def load_dags() -> dict:
@@ -193,6 +211,7 @@ def run_pipeline(
     prepare()
     with output_to(log_file):
         dags = load_dags()
+        end_abandoned_runs()
     conf = {
         "landing": Path(landing).resolve().as_uri(),
         "landing_conn_id": None,

@@ -100,6 +100,7 @@ def session(pgdata: Path | None = None):
 
         pgdata = pgdata or state_dir() / "pgdata"
         pgdata.mkdir(parents=True, exist_ok=True)
+        _forget_dead_handles(pgdata)
         server = pgserver.get_server(pgdata, cleanup_mode="stop")
         url = server.get_uri()
         log.info("embedded PostgreSQL started in %s", pgdata)
@@ -118,6 +119,58 @@ def session(pgdata: Path | None = None):
         if server is not None:
             server.cleanup()
             log.info("embedded PostgreSQL stopped")
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """pgserver stops the embedded server when its last user process exits, counting
+    users in pgdata/.handle_pids.json. A killed run never removes itself, so the
+    server would outlive it forever: this run takes over its handle instead, and
+    stops the server when it ends."""
+    import json
+
+    import psutil
+
+    handles = pgdata / ".handle_pids.json"
+    try:
+        pids = json.loads(handles.read_text())
+    except (FileNotFoundError, ValueError):
+        return
+    alive = [pid for pid in pids if psutil.pid_exists(pid)]
+    if alive != pids:
+        handles.write_text(json.dumps(alive))
+        log.info("forgot embedded-server handles of ended processes %s", set(pids) - set(alive))
+
+
+class WarehouseBusy(RuntimeError):
+    pass
+
+
+RUN_LOCK = 871002  # pg advisory lock key: one pipeline run per warehouse
+
+
+@contextmanager
+def exclusive(conn: Connection, what: str):
+    """Hold the warehouse's run lock while the block runs; a second run (another
+    `yigongti run` or `serve` on the same warehouse) stops at once, naming the first."""
+    label = f"yigongti {what} (pid {os.getpid()})"
+    db = conn.connect(autocommit=True, application_name=label)
+    try:
+        if not db.execute("select pg_try_advisory_lock(%s)", (RUN_LOCK,)).fetchone()[0]:
+            holder = db.execute(
+                """
+                select a.application_name from pg_locks l
+                join pg_stat_activity a using (pid)
+                where l.locktype = 'advisory' and l.objid = %s and l.granted
+                """,
+                (RUN_LOCK,),
+            ).fetchone()
+            raise WarehouseBusy(
+                f"仓库正被另一个运行占用 / the warehouse is in use by "
+                f"{holder[0] if holder else 'another run'}; try again when it has finished"
+            )
+        yield
+    finally:
+        db.close()  # the session lock goes with the connection
 
 
 def raw_table_ddl() -> str:

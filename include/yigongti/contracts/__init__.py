@@ -204,6 +204,19 @@ def dependencies(feed: Feed) -> set[str]:
 
 
 @cache
+def upstream_providers(provider: str) -> list[str]:
+    """Other providers whose feeds this provider's feeds depend on (fin and mi place
+    rows through hc's institution registry): their ingest runs go first."""
+    return sorted(
+        {
+            feed(d).provider
+            for f in feeds_of(provider)
+            for d in dependencies(f)
+            if feed(d).provider != provider
+        }
+    )
+
+
 def stage(name: str) -> int:
     """Ingest stage within the provider's DAG: after every same-provider dependency.
 

@@ -105,3 +105,12 @@ create table if not exists ops.publication_log (
     bulletin_path text not null,
     export_paths text [] not null default '{}'
 );
+
+-- dbt builds of the marts: a scheduled rebuild is skipped when no batch was decided
+-- since the last finished build started (include/yigongti/builds.py).
+create table if not exists ops.build_log (
+    build_id bigserial primary key,
+    run_id text,
+    started_at timestamptz not null default now(),
+    finished_at timestamptz
+);
