@@ -9,12 +9,14 @@ UV := $(shell command -v uv 2>/dev/null || \
 .PHONY: demo test lint setup debian
 
 # What the tests need from Debian, installed when missing: Chromium (the bulletin's
-# charts are checked in a real headless browser) and the PostgreSQL server (the
+# charts are checked in a real headless browser), the PostgreSQL server (the
 # end-to-end and bad-input tests also run on Debian's packaged PostgreSQL, as
-# production does, besides the embedded one).
+# production does, besides the embedded one) and redis-server (the Celery broker
+# of the real-scheduler test).
 DEBIAN_PACKAGES := $(strip \
   $(if $(shell command -v chromium),,chromium) \
-  $(if $(wildcard /usr/lib/postgresql/*/bin/postgres),,postgresql))
+  $(if $(wildcard /usr/lib/postgresql/*/bin/postgres),,postgresql) \
+  $(if $(shell command -v redis-server),,redis-server))
 
 debian:
 	@if [ -n "$(DEBIAN_PACKAGES)" ]; then \

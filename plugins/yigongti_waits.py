@@ -7,6 +7,8 @@ Sensors in reschedule mode free their worker slot between pokes.
 
 from __future__ import annotations
 
+import os
+
 import pendulum
 from airflow.sdk import get_current_context, task
 
@@ -32,7 +34,8 @@ def wait_for_runs(task_id: str, dag_ids: list[str], doc: str):
 
     @task.sensor(
         task_id=task_id,
-        poke_interval=15,
+        # Seconds between checks; a test stack checks more often than a daily sweep needs.
+        poke_interval=int(os.environ.get("YIGONGTI_WAIT_POKE_SECONDS", "15")),
         timeout=pendulum.duration(hours=6).total_seconds(),
         mode="reschedule",
         doc_md=doc,

@@ -98,3 +98,27 @@ def alert_receivers(monkeypatch):
     with Receivers() as receivers:
         monkeypatch.setenv("AIRFLOW_CONN_YIGONGTI_ALERTS", receivers.connection)
         yield receivers
+
+
+WORLD = Path(__file__).parent / "fixtures" / "world"
+
+
+@pytest.fixture(scope="session")
+def world_by_cli(debian_pg):
+    """The world run on Debian's PostgreSQL exactly as `yigongti run` runs it (every
+    DAG, in-process); the URL of its warehouse."""
+    from tests.receivers import Receivers
+    from yigongti import warehouse
+    from yigongti.orchestrate import run_pipeline
+
+    url = new_database(debian_pg)
+    saved = dict(os.environ)
+    os.environ["WAREHOUSE_URL"] = url
+    try:
+        with Receivers() as alerts, warehouse.session():
+            os.environ["AIRFLOW_CONN_YIGONGTI_ALERTS"] = alerts.connection
+            run_pipeline(WORLD / "landing", None, None)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return url

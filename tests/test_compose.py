@@ -73,3 +73,25 @@ def test_no_secret_is_inline_and_none_has_a_default():
         if line.strip()
     )
     assert ".env" in (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+
+
+def test_compose_and_serve_read_the_shared_settings_from_one_file(tmp_path):
+    from yigongti import stack
+
+    shared = stack.shared()
+    # Telemetry off and DAGs unpaused for every deployment, from airflow.env alone.
+    assert shared["AIRFLOW__COSMOS__ENABLE_TELEMETRY"] == "False"
+    assert shared["DO_NOT_TRACK"] == "1"
+    assert shared["DBT_SEND_ANONYMOUS_USAGE_STATS"] == "False"
+    assert shared["AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION"] == "False"
+    anchor = COMPOSE["x-airflow"]
+    assert anchor["env_file"][0] == "airflow.env"  # .env (secrets) may override it
+    redefined = set(shared) & set(_environment(anchor))
+    assert not redefined, f"set in both airflow.env and docker-compose.yml: {redefined}"
+    served = stack.served(tmp_path, "postgresql+psycopg://u@/m?host=/tmp", 8080)
+    assert {k: served[k] for k in shared} == shared
+    # What differs per deployment is set by serve itself.
+    assert served["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+    assert served["AIRFLOW__API__HOST"] == "127.0.0.1"
+    passwords = tmp_path / "simple_auth_manager_passwords.json"
+    assert passwords.stat().st_mode & 0o077 == 0  # the admin password: owner only

@@ -27,9 +27,9 @@ import psutil
 import psycopg
 import pytest
 
-from tests.conftest import new_database
+from tests.conftest import WORLD, new_database
 from tests.servers import free_port
-from tests.test_world import WORLD, marts
+from tests.test_world import marts
 
 YIGONGTI = str(Path(sys.executable).with_name("yigongti"))
 
@@ -99,6 +99,7 @@ def test_serve_runs_the_chain_under_the_real_scheduler(executor, world_by_cli, d
         **os.environ,
         "WAREHOUSE_URL": url,
         "YIGONGTI_STATE_DIR": str(state),
+        "YIGONGTI_WAIT_POKE_SECONDS": "3",
     }
     for key in list(env):  # the test process's own Airflow settings are not serve's
         if key.startswith("AIRFLOW__") or key == "AIRFLOW_HOME":

@@ -25,9 +25,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.conftest import PII_KEY, new_database
-
-WORLD = Path(__file__).parent / "fixtures" / "world"
+from tests.conftest import PII_KEY, WORLD, new_database
 
 
 def _ingest_and_build(conn, target: Path) -> None:
@@ -76,27 +74,6 @@ def marts(url: str) -> dict[tuple, tuple]:
             )
         }
     return {**cells, **attainment}
-
-
-@pytest.fixture(scope="session")
-def world_by_cli(debian_pg):
-    """The world run on Debian's PostgreSQL exactly as `yigongti run` runs it (every
-    DAG, in-process); the URL of its warehouse."""
-    from tests.receivers import Receivers
-    from yigongti import warehouse
-    from yigongti.orchestrate import run_pipeline
-
-    url = new_database(debian_pg)
-    saved = dict(os.environ)
-    os.environ["WAREHOUSE_URL"] = url
-    try:
-        with Receivers() as alerts, warehouse.session():
-            os.environ["AIRFLOW_CONN_YIGONGTI_ALERTS"] = alerts.connection
-            run_pipeline(WORLD / "landing", None, None)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    return url
 
 
 @pytest.fixture(scope="module")

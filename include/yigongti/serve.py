@@ -130,7 +130,7 @@ class Stack:
                     f"airflow {name} exited with {proc.returncode}; see {self.logs / name}.log"
                 )
 
-    def stop(self, grace: float = 30) -> None:
+    def stop(self, grace: float = 15) -> None:
         for proc in reversed(self.procs.values()):
             if proc.poll() is None:
                 _signal_group(proc, signal.SIGTERM)

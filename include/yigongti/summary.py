@@ -30,14 +30,18 @@ def batches(conn, since) -> str:
             "group by 1 order by 1",
             (since,),
         ).fetchall()
-        rejected = db.execute(
-            "select feed, period, file_name, message from ops.batch_log "
-            "where received_at >= %s and status = 'rejected' order by batch_id limit 20",
+        # Rejected files, and loads that broke (an internal error: the file lands
+        # again on the next run), and batches a killed run left undecided.
+        named = db.execute(
+            "select status, feed, period, file_name, message from ops.batch_log "
+            "where received_at >= %s and status in ('rejected', 'failed', 'received') "
+            "order by status = 'rejected', batch_id limit 30",
             (since,),
         ).fetchall()
     lines = ["本次接收批次：" + ("，".join(f"{s} {n}" for s, n in counts) or "无新文件")]
-    for feed, period, name, message in rejected:
-        lines.append(f"  拒收 {feed} {period} {name}：{message}")
+    verbs = {"rejected": "拒收", "failed": "处理失败", "received": "未完成"}
+    for status, feed, period, name, message in named:
+        lines.append(f"  {verbs[status]} {feed} {period} {name}：{message or '下次运行将重新处理'}")
     return "\n".join(lines)
 
 

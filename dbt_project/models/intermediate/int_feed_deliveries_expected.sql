@@ -20,6 +20,7 @@ with feeds as (
 
 batches as (
     select
+        b.batch_id,
         b.feed,
         b.period,
         b.status,
@@ -40,8 +41,12 @@ receipts as (
             where status in ('accepted', 'accepted_with_warnings', 'superseded')
         ) as first_accepted_at,
         coalesce(bool_or(status = 'accepted_with_warnings'), false) as has_warning,
-        -- A correction replaced an accepted batch: values built on it are restated.
-        coalesce(bool_or(status = 'superseded'), false) as is_revised
+        -- A second accepted delivery for the district (a whole file superseded, or a
+        -- district's correction of a municipal file whose other districts stand):
+        -- values built on the first are restated.
+        count(distinct batch_id) filter (
+            where status in ('accepted', 'accepted_with_warnings', 'superseded')
+        ) > 1 as is_revised
     from batches
     group by feed, period, district_code
 ),

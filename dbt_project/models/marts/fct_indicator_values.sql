@@ -45,7 +45,8 @@ completeness as (
         on
             v.indicator_code = c.indicator_code
             and (v.area_code = c.district_code or v.area_code = '{{ var("municipality_code") }}')
-            and c.month_start between v.period_start and v.period_end
+            and v.period_end >= c.input_start
+            and v.period_start <= c.input_end
     group by v.indicator_code, v.area_code, v.period_type, v.period_start, v.period_end
 )
 
