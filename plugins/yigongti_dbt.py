@@ -8,21 +8,12 @@ import os
 import sys
 from pathlib import Path
 
-from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig
+from cosmos import ExecutionConfig, ProfileConfig
 from cosmos.constants import InvocationMode
 
-from yigongti.settings import DBT_PROJECT_DIR, dbt_target_dir, state_dir
+from yigongti.settings import DBT_PROJECT_DIR, state_dir
 
 DOCS_SLUG = "yigongti"  # key of [cosmos] dbt_docs_projects
-
-
-def project_config() -> ProjectConfig:
-    return ProjectConfig(
-        dbt_project_path=DBT_PROJECT_DIR,
-        # Parsed into the state folder by yigongti.orchestrate.parse_dbt_project.
-        manifest_path=dbt_target_dir() / "manifest.json",
-        install_dbt_deps=False,
-    )
 
 
 def profile_config() -> ProfileConfig:
@@ -38,6 +29,17 @@ def profile_config() -> ProfileConfig:
         target_name="warehouse",
         profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml",
     )
+
+
+BUILD_CACHE_ID = "yigongti_transform__dbt_build"
+
+
+def build_cache_dir() -> Path:
+    """Where the transform's dbt build keeps dbt's partial parse between runs."""
+    from airflow.configuration import conf
+
+    root = conf.get("cosmos", "cache_dir", fallback=None) or str(state_dir() / "cosmos_cache")
+    return Path(root) / BUILD_CACHE_ID
 
 
 def execution_config() -> ExecutionConfig:

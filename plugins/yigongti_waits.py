@@ -38,6 +38,11 @@ def wait_for_runs(task_id: str, dag_ids: list[str], doc: str):
         poke_interval=int(os.environ.get("YIGONGTI_WAIT_POKE_SECONDS", "15")),
         timeout=pendulum.duration(hours=6).total_seconds(),
         mode="reschedule",
+        # A reschedule can race the scheduler ("state changed externally"), which
+        # fails the try: try again soon, not after the DAG's long backoff.
+        retries=5,
+        retry_delay=pendulum.duration(seconds=10),
+        retry_exponential_backoff=False,
         doc_md=doc,
     )
     def wait() -> bool:

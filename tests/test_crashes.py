@@ -91,7 +91,9 @@ def _embedded_url(pgdata: Path) -> str | None:
     return info.get_uri() if info is not None and info.is_running() else None
 
 
-def test_a_run_killed_mid_copy_lands_every_row_exactly_once_next_time(big_landing, tmp_path):
+def test_a_run_killed_mid_copy_lands_every_row_exactly_once_next_time(
+    big_landing, tmp_path, monkeypatch
+):
     from yigongti import warehouse
 
     state = tmp_path / "state"
@@ -114,6 +116,7 @@ def test_a_run_killed_mid_copy_lands_every_row_exactly_once_next_time(big_landin
     assert [status for _, status in batches] in ([], ["received"]), batches
 
     # The next run: the same embedded server, taken over from the dead run.
+    monkeypatch.delenv("WAREHOUSE_URL", raising=False)  # the embedded server, not another
     with warehouse.session(pgdata=pgdata) as conn:
         _land_again(conn.url, big_landing)
         batches_after, rows_after = _ledger(conn.url)

@@ -54,23 +54,17 @@ def test_ingest_maps_over_files_and_feeds_the_transform(dagbag):
     assert scheduled_on == {f"yigongti://raw/{p}" for p in providers()}
 
 
-def test_cosmos_renders_a_task_per_model_with_tests(dagbag):
+def test_transform_waits_for_the_sweep_then_builds_once(dagbag):
     transform = dagbag.get_dag("yigongti_transform")
-    ids = set(transform.task_ids)
-    for model in (
-        "stg_hc__monthly_services",
-        "int_indicator_inputs_unioned",
-        "fct_indicator_values",
-    ):
-        # one `dbt build` per model: the model and its tests in one task
-        assert f"dbt.{model}_model_build" in ids
-    task = transform.get_task("dbt.fct_indicator_values_model_build")
-    assert type(task).__name__ == "DbtBuildLocalOperator"
-    # the warehouse schemas exist before dbt reads its sources
-    assert (
-        "prepare_warehouse"
-        in transform.get_task("dbt.stg_hc__monthly_services_model_build").upstream_task_ids
-    )
+    build = transform.get_task("dbt_build")
+    assert type(build).__name__ == "DbtBuildLocalOperator"  # every model and its tests
+    # the sweep is over and the warehouse schemas exist before dbt reads its sources
+    assert build.upstream_task_ids == {"prepare_warehouse"}
+    assert transform.get_task("prepare_warehouse").upstream_task_ids == {"wait_for_ingest"}
+    assert transform.get_task("marts_built").upstream_task_ids == {"dbt_build", "prepare_warehouse"}
+    fin = dagbag.get_dag("yigongti_ingest_fin")  # placed through hc's institution registry
+    assert "wait_for_upstream" in fin.get_task("discover_stage_0").upstream_task_ids
+    assert "wait_for_upstream" not in dagbag.get_dag("yigongti_ingest_hc").task_ids
 
 
 def test_each_dag_file_parses_on_its_own():

@@ -99,7 +99,7 @@ def test_serve_runs_the_chain_under_the_real_scheduler(executor, world_by_cli, d
         **os.environ,
         "WAREHOUSE_URL": url,
         "YIGONGTI_STATE_DIR": str(state),
-        "YIGONGTI_WAIT_POKE_SECONDS": "3",
+        "YIGONGTI_WAIT_POKE_SECONDS": "5",
     }
     for key in list(env):  # the test process's own Airflow settings are not serve's
         if key.startswith("AIRFLOW__") or key == "AIRFLOW_HOME":

@@ -129,10 +129,10 @@ def parse_dbt_project() -> None:
     seed_cosmos_cache(target)
 
 
-def seed_cosmos_cache(target: Path, cache_id: str = "yigongti_transform__dbt") -> None:
-    """Hand this parse to Cosmos's partial-parse cache of the transform DAG's task group
-    (AIRFLOW__COSMOS__CACHE_DIR/<dag>__<group>/target), so that no dbt task begins
-    with a full parse (~10 s each) before Cosmos has cached one of its own."""
+def seed_cosmos_cache(target: Path, cache_id: str = "yigongti_transform__dbt_build") -> None:
+    """Hand this parse to the partial-parse cache of the transform DAG's dbt build
+    (AIRFLOW__COSMOS__CACHE_DIR/<dag>__<task>/target, plugins/yigongti_dbt.py), so
+    that its first build does not begin with a full parse (~10 s)."""
     cache = Path(os.environ.get("AIRFLOW__COSMOS__CACHE_DIR", state_dir() / "cosmos_cache"))
     cached = cache / cache_id / "target"
     source = target / "partial_parse.msgpack"
