@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
@@ -159,16 +160,13 @@ def running(landing: Path, port: int = 8080, executor: str = "local", broker_url
         conn = stack_.enter_context(warehouse.session())
         stack_.enter_context(warehouse.exclusive(conn, "serve"))
         env = environment(conn, landing, port, executor, broker_url)
-        saved = dict(os.environ)
-        os.environ.update(env)
-        try:
-            parse_dbt_project()  # the manifest Cosmos renders the transform DAG from
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
+        # dbt's parse (which seeds the transform's partial-parse cache) runs while
+        # Airflow migrates its metadata database; both take a quarter of a minute.
+        parse = ThreadPoolExecutor(1).submit(parse_dbt_project)
         components = Stack(env, executor)
         stack_.callback(components.stop)
         components.start()
+        parse.result()
         components.wait_ready()
         yield components
 
@@ -200,6 +198,16 @@ def serve(landing: Path, port: int, executor: str, broker_url: str | None = None
     return 0
 
 
+def _alive(pid: int) -> bool:
+    """Running, and not merely a zombie its parent has yet to reap."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 def stop(timeout: float = 90) -> int:
     """Stop the `yigongti serve` of this state folder."""
     try:
@@ -214,9 +222,7 @@ def stop(timeout: float = 90) -> int:
         return 0
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not _alive(pid):
             return 0
         time.sleep(0.5)
     print(f"yigongti serve (pid {pid}) did not stop within {timeout:.0f} s", file=sys.stderr)
