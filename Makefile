@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || \
         (python3 -m pip install --quiet uv >/dev/null 2>&1 && \
          python3 -c 'import uv; print(uv.find_uv_bin())'))
 
-.PHONY: demo test lint setup debian
+.PHONY: demo test lint setup debian serve
 
 # What the tests need from Debian, installed when missing: Chromium (the bulletin's
 # charts are checked in a real headless browser), the PostgreSQL server (the
@@ -30,6 +30,10 @@ setup:
 
 demo: setup
 	$(UV) run --frozen yigongti demo
+
+# The Airflow stack under its real scheduler on this machine: make serve LANDING=/path
+serve: setup
+	$(UV) run --frozen yigongti serve --landing "$(LANDING)"
 
 lint: setup
 	$(UV) run --frozen ruff check .

@@ -130,6 +130,12 @@ def test_serve_runs_the_chain_under_the_real_scheduler(executor, world_by_cli, d
     with psycopg.connect(url) as db:
         builds = db.execute("select count(*) from ops.build_log where finished_at is not null")
         assert builds.fetchone()[0] == 1, "the sweep's marts were built more than once"
+        (month, bulletin), *_ = db.execute(
+            "select month, bulletin_path from ops.publication_log order by published_at desc"
+        ).fetchall()
+    # The latest month's bulletin, written by the publish DAG into serve's state folder.
+    assert Path(bulletin).is_file() and Path(bulletin).is_relative_to(state)
+    assert f"{month:%Y}年{month.month}月" in Path(bulletin).read_text(encoding="utf-8")
     # The same marts as `yigongti run` on the same files.
     got = marts(url)
     assert got.keys() == reference.keys()

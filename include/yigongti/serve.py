@@ -40,24 +40,12 @@ def _airflow() -> str:
 
 def metadata_url(conn: warehouse.Connection) -> str:
     """Airflow's metadata database: `<warehouse database>_airflow` on the warehouse's
-    server, created when missing."""
-    from sqlalchemy.engine import URL
-
-    p = conn.params
-    name = f"{p['dbname']}_airflow"
+    server, created when missing; psycopg 3 serves the sync and the async engine."""
+    name = f"{conn.params['dbname']}_airflow"
     with conn.connect(autocommit=True) as db:
         if not db.execute("select 1 from pg_database where datname = %s", (name,)).fetchone():
             db.execute(f'create database "{name}"')
-    socket = p["host"].startswith("/")
-    return URL.create(
-        "postgresql+psycopg",
-        username=p["user"],
-        password=p.get("password") or None,
-        host=None if socket else p["host"],
-        port=None if socket else int(p["port"]),
-        database=name,
-        query={"host": p["host"], "port": p["port"]} if socket else {},
-    ).render_as_string(hide_password=False)
+    return conn.sqlalchemy_url_for("postgresql+psycopg", name)
 
 
 def environment(

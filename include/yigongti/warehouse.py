@@ -41,17 +41,22 @@ class Connection:
 
     @property
     def sqlalchemy_url(self) -> str:
+        return self.sqlalchemy_url_for("postgresql+psycopg2")
+
+    def sqlalchemy_url_for(self, driver: str, dbname: str | None = None) -> str:
+        """A SQLAlchemy URL of this server (another database on it with ``dbname``);
+        a Unix-socket host goes in the query, where libpq-based drivers read it."""
         from sqlalchemy.engine import URL
 
         p = self.params
         socket = p["host"].startswith("/")
         return URL.create(
-            "postgresql+psycopg2",
+            driver,
             username=p["user"],
             password=p.get("password") or None,
             host=None if socket else p["host"],
             port=None if socket else int(p["port"]),
-            database=p["dbname"],
+            database=dbname or p["dbname"],
             query={"host": p["host"], "port": p["port"]} if socket else {},
         ).render_as_string(hide_password=False)
 
