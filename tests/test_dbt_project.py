@@ -33,7 +33,8 @@ def build(pg_server, tmp_path_factory):
     def dbt(*args):
         return subprocess.run(
             [DBT, *args, "--project-dir", str(DBT_PROJECT_DIR)]
-            + ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)],
+            + ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)]
+            + ["--log-path", str(target / "logs")],  # nothing written into the project tree
             env={**os.environ, **conn.env()},
             capture_output=True,
             text=True,
