@@ -48,14 +48,11 @@ def configure_airflow() -> Path:
 
 def ensure_pii_key() -> None:
     """The demo's PII key: a local secret, exposed as the Airflow Variable yigongti_pii_key."""
-    if os.environ.get("AIRFLOW_VAR_YIGONGTI_PII_KEY"):
-        return
-    key_file = state_dir() / "secrets" / "pii_key"
-    if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32), encoding="utf-8")
-        key_file.chmod(0o600)
-    os.environ["AIRFLOW_VAR_YIGONGTI_PII_KEY"] = key_file.read_text(encoding="utf-8").strip()
+    from yigongti import stack
+
+    if not os.environ.get("AIRFLOW_VAR_YIGONGTI_PII_KEY"):
+        key = stack.secret("pii_key", lambda: secrets.token_hex(32))
+        os.environ["AIRFLOW_VAR_YIGONGTI_PII_KEY"] = key
 
 
 def _bin(name: str) -> str:

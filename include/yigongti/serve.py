@@ -171,7 +171,7 @@ def serve(landing: Path, port: int, executor: str, broker_url: str | None = None
     pid_file().write_text(str(os.getpid()))
     try:
         with running(landing, port, executor, broker_url) as components:
-            password = stack.secret("admin_password", 12)
+            password = stack.admin_password()
             print(f"Airflow 界面 / UI: {components.env['AIRFLOW__API__BASE_URL']}")
             print(f"用户 admin，密码 {password}")
             print(f"落地目录 / landing: {landing}（每日 07:00 扫描，首次启动即扫描）")

@@ -25,26 +25,25 @@ def shared() -> dict[str, str]:
     return {k: v for k, v in dotenv_values(SHARED).items() if v is not None}
 
 
-def secret(name: str, nbytes: int = 32) -> str:
+def secret(name: str, generate=lambda: secrets.token_urlsafe(32)) -> str:
     """A local secret of this state folder, generated once, readable by its owner only."""
     path = state_dir() / "secrets" / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.parent.chmod(0o700)
-        path.write_text(secrets.token_urlsafe(nbytes), encoding="utf-8")
+        path.write_text(generate(), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
 
 
 def fernet_key() -> str:
-    path = state_dir() / "secrets" / "fernet_key"
-    if not path.exists():
-        from cryptography.fernet import Fernet
+    from cryptography.fernet import Fernet
 
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(Fernet.generate_key().decode(), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
+    return secret("fernet_key", lambda: Fernet.generate_key().decode())
+
+
+def admin_password() -> str:
+    return secret("admin_password", lambda: secrets.token_urlsafe(12))
 
 
 def docs_projects() -> str:
@@ -89,7 +88,7 @@ def served(
     passwords = home / "simple_auth_manager_passwords.json"
     if not passwords.exists():
         home.mkdir(parents=True, exist_ok=True)
-        passwords.write_text(json.dumps({"admin": secret("admin_password", 12)}))
+        passwords.write_text(json.dumps({"admin": admin_password()}))
         passwords.chmod(0o600)
     env = {
         **local(home),
