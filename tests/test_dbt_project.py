@@ -5,14 +5,10 @@ dbt_project/models/intermediate/_intermediate__models.yml)."""
 import csv
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from yigongti.settings import DBT_PROJECT_DIR
-
-DBT = str(Path(sys.executable).with_name("dbt"))
+from yigongti.settings import DBT_PROJECT_DIR, dbt_command
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +28,7 @@ def build(pg_server, tmp_path_factory):
 
     def dbt(*args):
         return subprocess.run(
-            [DBT, *args, "--project-dir", str(DBT_PROJECT_DIR)]
-            + ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)]
-            + ["--log-path", str(target / "logs")],  # nothing written into the project tree
+            dbt_command(*args, target=target, logs=target / "logs"),
             env={**os.environ, **conn.env()},
             capture_output=True,
             text=True,

@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import psycopg
@@ -31,24 +30,13 @@ from tests.conftest import PII_KEY, WORLD, new_database
 def _ingest_and_build(conn, target: Path) -> None:
     from yigongti.orchestrate import ingest_order
     from yigongti.pipeline import discover_folders, process_folder
-    from yigongti.settings import DBT_PROJECT_DIR
+    from yigongti.settings import dbt_command
 
     for provider in ingest_order():
         for folder in discover_folders(WORLD / "landing", provider=provider):
             process_folder(conn, folder, PII_KEY)
     build = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "build",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target / "logs"),
-        ],
+        dbt_command("build", target=target, logs=target / "logs"),
         env={**os.environ, **conn.env()},
         capture_output=True,
         text=True,

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from yigongti.contracts import providers, registry_feed
-from yigongti.settings import DAGS_DIR, DBT_PROJECT_DIR, dbt_target_dir, state_dir
+from yigongti.settings import DAGS_DIR, DBT_PROJECT_DIR, dbt_command, dbt_target_dir, state_dir
 
 log = logging.getLogger(__name__)
 
@@ -107,20 +107,7 @@ def parse_dbt_project() -> None:
         seed_cosmos_cache(target)
         return
     subprocess.run(
-        [
-            _bin("dbt"),
-            "parse",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(state_dir() / "dbt_logs"),
-            "--quiet",
-        ],
-        check=True,
+        dbt_command("parse", "--quiet", target=target, logs=state_dir() / "dbt_logs"), check=True
     )
     stamp.write_text(fingerprint, encoding="utf-8")
     seed_cosmos_cache(target)

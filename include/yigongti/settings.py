@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,3 +25,20 @@ def dbt_target_dir() -> Path:
     transform DAG from: never the project tree, which runs with other state folders
     share."""
     return state_dir() / "dbt_target"
+
+
+def dbt_command(*args: str, target: Path, logs: Path) -> list[str]:
+    """A dbt CLI call on this project whose target and logs go to the given folders,
+    never into the project tree."""
+    return [
+        str(Path(sys.executable).with_name("dbt")),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(logs),
+    ]
