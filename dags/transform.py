@@ -50,7 +50,7 @@ def transform():
         install_deps=False,
         # Socket hosts cannot form dataset URIs; marts_built's outlet signals completion.
         emit_datasets=False,
-        # dbt's partial parse, seeded by yigongti.orchestrate.parse_dbt_project.
+        # dbt's partial parse, kept between runs (the first build parses in full).
         cache_dir=build_cache_dir(),
     )
     settled = wait_for_runs(

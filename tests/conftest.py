@@ -7,6 +7,7 @@ its configuration once).
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -22,10 +23,28 @@ os.environ.pop("WAREHOUSE_URL", None)
 # Airflow reads its configuration once, at its first import (which any test may
 # trigger, e.g. through the plugins): configure it before that.
 from yigongti.orchestrate import configure_airflow  # noqa: E402
+from yigongti.settings import DBT_PROJECT_DIR  # noqa: E402
 
 configure_airflow()
 
 PII_KEY = os.environ["AIRFLOW_VAR_YIGONGTI_PII_KEY"]
+
+
+def dbt_command(*args: str, target: Path, logs: Path) -> list[str]:
+    """A dbt CLI call on the project whose target and logs go to the given folders,
+    never into the project tree."""
+    return [
+        str(Path(sys.executable).with_name("dbt")),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(logs),
+    ]
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from yigongti.settings import DAGS_DIR
 def dagbag():
     from yigongti.orchestrate import prepare
 
-    prepare()  # metadata DB and the dbt manifest Cosmos renders from
+    prepare()  # the metadata database
     from airflow.dag_processing.dagbag import DagBag
 
     return DagBag(str(DAGS_DIR))

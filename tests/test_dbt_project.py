@@ -8,7 +8,8 @@ import subprocess
 
 import pytest
 
-from yigongti.settings import DBT_PROJECT_DIR, dbt_command
+from tests.conftest import dbt_command
+from yigongti.settings import DBT_PROJECT_DIR
 
 
 @pytest.fixture(scope="module")

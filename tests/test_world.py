@@ -24,13 +24,12 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.conftest import PII_KEY, WORLD, new_database
+from tests.conftest import PII_KEY, WORLD, dbt_command, new_database
 
 
 def _ingest_and_build(conn, target: Path) -> None:
     from yigongti.orchestrate import ingest_order
     from yigongti.pipeline import discover_folders, process_folder
-    from yigongti.settings import dbt_command
 
     for provider in ingest_order():
         for folder in discover_folders(WORLD / "landing", provider=provider):

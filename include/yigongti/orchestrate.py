@@ -6,11 +6,9 @@ in the DAG files, which call the Airflow-free domain code.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import secrets
-import shutil
 import subprocess
 import sys
 import time
@@ -18,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from yigongti.contracts import providers, registry_feed
-from yigongti.settings import DAGS_DIR, DBT_PROJECT_DIR, dbt_command, dbt_target_dir, state_dir
+from yigongti.settings import DAGS_DIR, state_dir
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +58,11 @@ def _bin(name: str) -> str:
 
 
 def prepare() -> None:
-    """Metadata database and dbt manifest (Cosmos renders the DAG from it)."""
+    """The metadata database and the PII key."""
     home = configure_airflow()
     ensure_pii_key()
     if not (home / "airflow.db").exists():
         subprocess.run([_bin("airflow"), "db", "migrate"], check=True, capture_output=True)
-    parse_dbt_project()
 
 
 def end_abandoned_runs() -> None:
@@ -83,53 +80,6 @@ def end_abandoned_runs() -> None:
             .where(DagRun.state.in_([DagRunState.QUEUED, DagRunState.RUNNING]))
             .values(state=DagRunState.FAILED)
         )
-
-
-def _project_fingerprint() -> str:
-    """Everything ``dbt parse`` reads from the project tree (not target/ or logs/)."""
-    digest = hashlib.sha256()
-    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
-        relative = path.relative_to(DBT_PROJECT_DIR)
-        if path.is_file() and relative.parts[0] not in ("target", "logs", "dbt_packages"):
-            digest.update(str(relative).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def parse_dbt_project() -> None:
-    """The manifest Cosmos renders the transform DAG from; parsed again only when a
-    project file changed since the last parse (a parse costs ~15 s)."""
-    target = dbt_target_dir()
-    stamp = target / "yigongti_parse.sha256"
-    fingerprint = _project_fingerprint()
-    parsed = (target / "manifest.json").exists() and stamp.exists()
-    if parsed and stamp.read_text(encoding="utf-8") == fingerprint:
-        seed_cosmos_cache(target)
-        return
-    subprocess.run(
-        dbt_command("parse", "--quiet", target=target, logs=state_dir() / "dbt_logs"), check=True
-    )
-    stamp.write_text(fingerprint, encoding="utf-8")
-    seed_cosmos_cache(target)
-
-
-def seed_cosmos_cache(target: Path, cache_id: str = "yigongti_transform__dbt_build") -> None:
-    """Hand this parse to the partial-parse cache of the transform DAG's dbt build
-    (AIRFLOW__COSMOS__CACHE_DIR/<dag>__<task>/target, plugins/yigongti_dbt.py), so
-    that its first build does not begin with a full parse (~10 s)."""
-    cache = Path(os.environ.get("AIRFLOW__COSMOS__CACHE_DIR", state_dir() / "cosmos_cache"))
-    cached = cache / cache_id / "target"
-    source = target / "partial_parse.msgpack"
-    if not source.exists():
-        return
-    if (cached / source.name).exists() and (cached / source.name).stat().st_mtime >= (
-        source.stat().st_mtime
-    ):
-        return
-    cached.mkdir(parents=True, exist_ok=True)
-    for name in ("partial_parse.msgpack", "manifest.json"):
-        shutil.copyfile(target / name, cached / f".{name}.tmp")
-        os.replace(cached / f".{name}.tmp", cached / name)
 
 
 def load_dags() -> dict:

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
@@ -142,19 +141,13 @@ def _signal_group(proc: subprocess.Popen, sig: int) -> None:
 @contextmanager
 def running(landing: Path, port: int = 8080, executor: str = "local", broker_url=None):
     """Start the stack and yield it; stopped (with the embedded server) on exit."""
-    from yigongti.orchestrate import parse_dbt_project
-
     with ExitStack() as stack_:
         conn = stack_.enter_context(warehouse.session())
         stack_.enter_context(warehouse.exclusive(conn, "serve"))
         env = environment(conn, landing, port, executor, broker_url)
-        # dbt's parse (which seeds the transform's partial-parse cache) runs while
-        # Airflow migrates its metadata database; both take a quarter of a minute.
-        parse = ThreadPoolExecutor(1).submit(parse_dbt_project)
         components = Stack(env, executor)
         stack_.callback(components.stop)
         components.start()
-        parse.result()
         components.wait_ready()
         yield components
 
