@@ -289,6 +289,45 @@ def feeds_of_month(landing: Path, period: str) -> list[str]:
     return sorted(present, key=lambda f: (stage(f), f))
 
 
+def incremental_rebuilds(server, work: Path, period: str, args, say) -> dict:
+    """The rebuild after adding a month, with 1 and with N months already loaded."""
+    inc_landing = work / f"landing-{args.incremental_scale}"
+    first = shift_period(period, -args.incremental_months)
+    last = period
+    if not (inc_landing / "mi_inpatient_settlements" / last).is_dir():
+        say(f"generating {first}…{last} at scale {args.incremental_scale} …")
+        run_step(
+            "generate",
+            landing=str(inc_landing),
+            start=first,
+            end=last,
+            scale=args.incremental_scale,
+        )
+    incremental = {}
+    for loaded in (1, args.incremental_months):
+        say(f"incremental: {loaded} month(s) loaded, then one more …")
+        inc_url = fresh_database(server, f"bench_inc_{loaded}")
+        start = shift_period(last, -loaded)
+        run_step(
+            "load_months",
+            url=inc_url,
+            landing=str(inc_landing),
+            start=start,
+            end=shift_period(last, -1),
+        )
+        run_step("dbt_build", url=inc_url, target=str(work / f"target-{loaded}"))
+        run_step("load_months", url=inc_url, landing=str(inc_landing), start=last, end=last)
+        rebuild = run_step("dbt_build", url=inc_url, target=str(work / f"target-{loaded}"))
+        incremental[str(loaded)] = {
+            "rebuild_s": round(rebuild["build_s"], 2),
+            "slowest": rebuild["slowest"],
+        }
+    return incremental
+
+
+PARTS = ("ingest", "dbt", "incremental", "e2e", "dags")
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--scale", type=float, default=1.0)
@@ -298,7 +337,15 @@ def main() -> int:
     p.add_argument("--naive-max-files", type=int, default=3, help="per feed (registry: 39 files)")
     p.add_argument("--work", default=str(ROOT / ".yigongti-bench"))
     p.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
+    p.add_argument(
+        "--parts",
+        default=",".join(PARTS),
+        help=f"comma-separated subset of {','.join(PARTS)} (the table needs all of them)",
+    )
     args = p.parse_args()
+    parts = set(args.parts.split(","))
+    if parts - set(PARTS):
+        p.error(f"unknown parts: {', '.join(sorted(parts - set(PARTS)))}")
 
     from yigongti import warehouse
 
@@ -322,7 +369,8 @@ def main() -> int:
     def say(text: str) -> None:
         print(text, flush=True)
 
-    if not (landing / "mi_inpatient_settlements" / following).is_dir():
+    needs_month = parts & {"ingest", "dbt", "e2e"}
+    if needs_month and not (landing / "mi_inpatient_settlements" / following).is_dir():
         say(f"generating {period} and {following} at scale {args.scale} …")
         report["generate"] = run_step(
             "generate", landing=str(landing), start=period, end=following, scale=args.scale
@@ -333,7 +381,7 @@ def main() -> int:
         # 1. Ingest per feed: project vs bare COPY vs naive pandas; GX share.
         url = fresh_database(server, "bench_month")
         feeds = {}
-        for feed in feeds_of_month(landing, period):
+        for feed in feeds_of_month(landing, period) if parts & {"ingest", "dbt"} else ():
             say(f"ingest {feed} …")
             project = run_step("ingest", url=url, landing=str(landing), feed=feed, period=period)
             bare = run_step(
@@ -371,59 +419,38 @@ def main() -> int:
         report["feeds"] = feeds
 
         # 2. dbt: first build of the month, then one more month.
-        say("dbt build (first) …")
-        report["dbt_first"] = run_step("dbt_build", url=url, target=str(work / "target"))
-        say(f"ingest {following} and dbt build again …")
-        report["load_next_month"] = run_step(
-            "load_months", url=url, landing=str(landing), start=following, end=following
-        )
-        report["dbt_next_month"] = run_step("dbt_build", url=url, target=str(work / "target"))
+        if "dbt" in parts:
+            say("dbt build (first) …")
+            report["dbt_first"] = run_step("dbt_build", url=url, target=str(work / "target"))
+            say(f"ingest {following} and dbt build again …")
+            report["load_next_month"] = run_step(
+                "load_months", url=url, landing=str(landing), start=following, end=following
+            )
+            report["dbt_next_month"] = run_step("dbt_build", url=url, target=str(work / "target"))
 
         # 3. Incremental rebuild with 1 and with 12 months already loaded (smaller scale).
-        inc_landing = work / f"landing-{args.incremental_scale}"
-        first = shift_period(period, -args.incremental_months)
-        last = period
-        if not (inc_landing / "mi_inpatient_settlements" / last).is_dir():
-            say(f"generating {first}…{last} at scale {args.incremental_scale} …")
-            run_step(
-                "generate",
-                landing=str(inc_landing),
-                start=first,
-                end=last,
-                scale=args.incremental_scale,
-            )
-        incremental = {}
-        for loaded in (1, args.incremental_months):
-            say(f"incremental: {loaded} month(s) loaded, then one more …")
-            inc_url = fresh_database(server, f"bench_inc_{loaded}")
-            start = shift_period(last, -loaded)
-            run_step(
-                "load_months",
-                url=inc_url,
-                landing=str(inc_landing),
-                start=start,
-                end=shift_period(last, -1),
-            )
-            run_step("dbt_build", url=inc_url, target=str(work / f"target-{loaded}"))
-            run_step("load_months", url=inc_url, landing=str(inc_landing), start=last, end=last)
-            rebuild = run_step("dbt_build", url=inc_url, target=str(work / f"target-{loaded}"))
-            incremental[str(loaded)] = {
-                "rebuild_s": round(rebuild["build_s"], 2),
-                "slowest": rebuild["slowest"],
-            }
-        report["incremental"] = incremental
+        if "incremental" in parts:
+            report["incremental"] = incremental_rebuilds(server, work, period, args, say)
 
         # 4. The whole `yigongti run` for the month, on a fresh database.
-        say(f"yigongti run for {period} …")
-        e2e_url = fresh_database(server, "bench_e2e")
-        report["e2e"] = run_step(
-            "e2e", url=e2e_url, landing=str(landing), period=period, state=str(work / "e2e-state")
-        )
+        if "e2e" in parts:
+            say(f"yigongti run for {period} …")
+            e2e_url = fresh_database(server, "bench_e2e")
+            report["e2e"] = run_step(
+                "e2e",
+                url=e2e_url,
+                landing=str(landing),
+                period=period,
+                state=str(work / "e2e-state"),
+            )
 
     # 5. DAG parse times.
-    say("airflow dags report …")
-    report["dags"] = run_step("dags_report", state=str(work / "e2e-state"))
+    if "dags" in parts:
+        say("airflow dags report …")
+        report["dags"] = run_step("dags_report", state=str(work / "e2e-state"))
 
+    if parts != set(PARTS) and args.out == p.get_default("out"):
+        args.out = str(work / "results-partial.json")  # the README's figures are whole runs
     Path(args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(render(report))
     print(f"\nJSON: {args.out}")
@@ -435,45 +462,59 @@ def render(r: dict) -> str:
     lines = [
         f"Full-municipality month {r['period']} at scale {r['scale']} — "
         f"{m['cpus']} CPUs, {m['memory_gib']} GiB, Python {m['python']}",
+    ]
+    if r.get("feeds"):
+        lines += ingest_lines(r["feeds"])
+    if "dbt_first" in r:
+        lines.append(
+            f"dbt build, first (one month): {r['dbt_first']['build_s']:.1f} s; "
+            f"after one more month: {r['dbt_next_month']['build_s']:.1f} s "
+            f"(peak RSS {r['dbt_next_month']['peak_rss_mib']:.0f} MiB)"
+        )
+    if "incremental" in r:
+        inc = r["incremental"]
+        keys = sorted(inc, key=int)
+        lines.append(
+            "dbt rebuild after adding a month: "
+            + ", ".join(f"{k} month(s) loaded {inc[k]['rebuild_s']:.1f} s" for k in keys)
+            + f" (ratio {inc[keys[-1]]['rebuild_s'] / inc[keys[0]]['rebuild_s']:.2f})"
+        )
+    if "e2e" in r:
+        lines.append(
+            f"yigongti run, whole month end to end: {r['e2e']['run_s']:.0f} s "
+            f"(peak RSS {r['e2e']['peak_rss_mib']:.0f} MiB)"
+        )
+    if "dags" in r:
+        lines.append(
+            "DAG file parse times: "
+            + ", ".join(f"{k} {v:.2f} s" for k, v in sorted(r["dags"]["files"].items()))
+        )
+    return "\n".join(lines)
+
+
+def ingest_lines(feeds: dict) -> list[str]:
+    lines = [
         "",
         f"{'feed':28} {'rows':>10} {'load s':>8} {'COPY s':>8} {'proj/COPY':>9} "
         f"{'naive s':>8} {'naive/proj':>10} {'GX s':>7} {'GX/load':>8} {'RSS MiB':>8}",
     ]
-    for name, f in r["feeds"].items():
+    for name, f in feeds.items():
         lines.append(
             f"{name:28} {f['rows']:>10,} {f['load_s']:>8.1f} {f['bare_copy_s']:>8.1f} "
             f"{f['throughput_vs_copy']:>9.0%} {f['naive_s']:>8.1f} {f['naive_vs_project']:>9.1f}× "
             f"{f['validate_s']:>7.1f} {f['validation_share']:>8.0%} "
             f"{f['peak_rss_mib']['project']:>8.0f}"
         )
-    total_load = sum(f["load_s"] for f in r["feeds"].values())
-    total_gx = sum(f["validate_s"] for f in r["feeds"].values())
-    setup = [f["gx_setup_s"] for f in r["feeds"].values()]
-    lines += [
+    total_load = sum(f["load_s"] for f in feeds.values())
+    total_gx = sum(f["validate_s"] for f in feeds.values())
+    setup = [f["gx_setup_s"] for f in feeds.values()]
+    return [
+        *lines,
         "",
         f"all feeds: load {total_load:.1f} s, GX {total_gx:.1f} s "
         f"({total_gx / total_load:.0%} of load); GX import and context once per process: "
         f"{min(setup):.1f}–{max(setup):.1f} s (not in GX s)",
-        f"dbt build, first (one month): {r['dbt_first']['build_s']:.1f} s; "
-        f"after one more month: {r['dbt_next_month']['build_s']:.1f} s "
-        f"(peak RSS {r['dbt_next_month']['peak_rss_mib']:.0f} MiB)",
     ]
-    inc = r["incremental"]
-    keys = sorted(inc, key=int)
-    lines.append(
-        "dbt rebuild after adding a month: "
-        + ", ".join(f"{k} month(s) loaded {inc[k]['rebuild_s']:.1f} s" for k in keys)
-        + f" (ratio {inc[keys[-1]]['rebuild_s'] / inc[keys[0]]['rebuild_s']:.2f})"
-    )
-    lines.append(
-        f"yigongti run, whole month end to end: {r['e2e']['run_s']:.0f} s "
-        f"(peak RSS {r['e2e']['peak_rss_mib']:.0f} MiB)"
-    )
-    lines.append(
-        "DAG file parse times: "
-        + ", ".join(f"{k} {v:.2f} s" for k, v in sorted(r["dags"]["files"].items()))
-    )
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":
