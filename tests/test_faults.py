@@ -58,10 +58,12 @@ def test_a_load_that_breaks_halfway_lands_exactly_once_on_the_next_run(
     fresh_db, tmp_path, monkeypatch
 ):
     from yigongti import loader
+    from yigongti.readers import sources
 
     path = _settlements(tmp_path)
     item = LandingFile("mi_inpatient_settlements", JAN, str(path))
     real = loader.district_resolver
+    monkeypatch.setattr(sources, "BLOCK_CHARS", 64)  # a block per line
 
     def breaking(*args):
         resolve = real(*args)
@@ -69,7 +71,7 @@ def test_a_load_that_breaks_halfway_lands_exactly_once_on_the_next_run(
 
         def district(values):
             seen.append(values)
-            if len(seen) == 2:  # the connection drops in the middle of the COPY
+            if len(seen) == 2:  # the connection drops after the COPY's first block
                 raise ConnectionError("server closed the connection unexpectedly")
             return resolve(values)
 

@@ -46,3 +46,38 @@ def test_hash_is_keyed_and_stable():
     assert a("x") == a("x")
     assert a("x") != b("x")
     assert len(a("x")) == 64 and "x" not in a("x")
+
+
+def test_block_check_agrees_with_the_one_at_a_time_check():
+    """The numpy path of check_resident_ids decides exactly as check_resident_id
+    (python-stdnum's check character) on good, wrong, malformed and legacy IDs."""
+    import random
+
+    from yigongti.identifiers import check_resident_ids
+
+    rng = random.Random(7)
+    numbers = []
+    for _ in range(3000):
+        body = f"5001{rng.randrange(100):02d}{rng.randrange(1900, 2030)}"
+        body += f"{rng.randrange(1, 14):02d}{rng.randrange(1, 33):02d}{rng.randrange(1000):03d}"
+        good = body + ric.calc_check_digit(body + "0")
+        kind = rng.randrange(6)
+        if kind == 0:  # a wrong check character
+            good = good[:-1] + ("0" if good[-1] != "0" else "1")
+        elif kind == 1:  # lower-case x, spaces, a 15-digit legacy number, too short
+            good = rng.choice([good[:-1] + "x", f" {good} ", good[:6] + good[8:17], good[:10]])
+        numbers.append(good)
+    values, outcomes = check_resident_ids(numbers)
+    assert list(zip(values, outcomes, strict=True)) == [check_resident_id(n) for n in numbers]
+    assert {"ok", "checksum", "birth_date", "format", "converted"} <= set(outcomes)
+
+
+@pytest.mark.parametrize("key", ["k", "k" * 64, "k" * 65, "长密钥" * 40])
+def test_hash_is_hmac_sha256(key):
+    import hashlib
+    import hmac
+
+    hasher = Hasher(key)
+    for value in ["500101198001010011", "x", "居民"]:
+        assert hasher(value) == hmac.new(key.encode(), value.encode(), hashlib.sha256).hexdigest()
+    assert hasher.many(["a", "", "b"]) == [hasher("a"), "", hasher("b")]

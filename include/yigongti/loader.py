@@ -14,11 +14,15 @@ import os
 import re
 import shutil
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 import psycopg
+from psycopg.copy import QueuedLibpqWriter
 
 from yigongti.contracts import LINEAGE_COLUMNS, Feed, registry_feed
+from yigongti.copy_text import csv_column, csv_field, csv_text
+from yigongti.quality.streamed import StreamedRules
 from yigongti.readers import FeedFileError, open_feed_file
 from yigongti.reference import districts
 
@@ -75,20 +79,20 @@ def institution_districts(db: psycopg.Connection, period: str) -> dict[str, str]
 
 
 def district_resolver(db: psycopg.Connection, feed: Feed, period: str, name: str):
-    """Return f(values) -> district code of a raw row, per the feed's contract rule."""
+    """Return f(block columns) -> the district code of each row ('' when none),
+    per the feed's contract rule."""
     kind, column = feed.district_rule
     if kind == "file":
         match = FILE_DISTRICT.match(name)
-        code = match.group(1) if match else None
-        return lambda values: code
-    index = feed.raw_columns.index(column)
+        code = match.group(1) if match else ""
+        return lambda columns: [code] * len(next(iter(columns.values())))
     if kind == "column":
-        return lambda values: values[index]
+        return lambda columns: columns[column]
     if kind == "region":
-        return lambda values: values[index][:6] if values[index] else None
+        return lambda columns: [v[:6] for v in columns[column]]
     if kind == "institution":
         lookup = institution_districts(db, registry_period(feed, period))
-        return lambda values: lookup.get(values[index])
+        return lambda columns: [lookup.get(v, "") for v in columns[column]]
     raise ValueError(f"{feed.name}: unknown district rule {feed.district!r}")
 
 
@@ -181,7 +185,8 @@ def _forget_attempt(db, feed: Feed, batch_id: int) -> None:
         """
         update ops.batch_log
         set status = 'received', rules_failed = '{}', message = null, row_count = null,
-            district_codes = '{}', report_path = null, validated_at = null, decided_at = null
+            district_codes = '{}', report_path = null, validated_at = null, decided_at = null,
+            rules_streamed = null
         where batch_id = %s
         """,
         (batch_id,),
@@ -317,30 +322,55 @@ def _file_district(feed: Feed, name: str) -> str | None:
 
 
 def _copy_rows(db, feed, period, path, name, hasher, batch_id, received_at, sha) -> int:
+    """COPY the file block by block as CSV text (pre-formatted: no per-value
+    adaptation), with the streamed rules (quality/streamed.py) counted on the way."""
     opened = open_feed_file(feed, path, hasher)
     district_of = district_resolver(db, feed, period, name)
     named = _file_district(feed, name)
+    streamed = StreamedRules(feed, period)
+    issues = opened.issues
+    constants = [csv_field(str(v)) for v in (batch_id, name, sha, received_at.isoformat())]
     columns = ", ".join((*feed.raw_columns, *LINEAGE_COLUMNS))
     count = 0
-    with db.cursor() as cur, cur.copy(f"copy {feed.raw_table} ({columns}) from stdin") as copy:
-        for row_number, values, broken in opened.checked_rows():
-            district = district_of(values)
-            if named and district is not None and district != named:
-                opened.issues.add(
-                    "district.matches_file_name",
-                    f"文件名标明区县 {named}，但该行属于其他区县",
-                    row_number,
-                    value=district,
-                )
-            issues = ";".join(broken) if broken else None
-            copy.write_row(
-                (*values, batch_id, name, sha, row_number, received_at, district, issues)
+    with (
+        db.cursor() as cur,
+        cur.copy(
+            f"copy {feed.raw_table} ({columns}) from stdin (format csv)",
+            # A writer thread sends while this one reads the next block: the
+            # server parses one block while Python prepares the next.
+            writer=QueuedLibpqWriter(cur),
+        ) as copy,
+    ):
+        for block in opened.blocks():
+            n = len(block)
+            districts = district_of(block.columns)
+            if named:
+                for i, district in enumerate(districts):
+                    if district and district != named:
+                        issues.add(
+                            "district.matches_file_name",
+                            f"文件名标明区县 {named}，但该行属于其他区县",
+                            block.numbers[i],
+                            value=district,
+                        )
+            block.columns["_district_code"] = districts
+            streamed.check(block, issues)
+            broken = issues.take_broken()
+            fields = [csv_column(block.columns[c]) for c in feed.raw_columns]
+            fields += [repeat(v, n) for v in constants[:3]]
+            fields += [list(map(str, block.numbers)), repeat(constants[3], n), districts]
+            fields.append(
+                [";".join(broken.get(number, ())) for number in block.numbers]
+                if broken
+                else repeat("", n)
             )
-            count += 1
+            copy.write(csv_text(fields).encode("utf-8"))
+            count += n
     if count == 0:
         raise FeedFileError("file.no_rows", "文件只有表头，没有数据行")
-    # The rules the reader decided, for the validation suite to report through GX
-    # (yigongti/quality/suites.reader_rules) and for the people on duty.
+    # What the reader and the stream decided, for the validator to report through
+    # GX (quality/validate.py) and for the people on duty: every failing rule's
+    # count and first rows, and which rules were decided here at all.
     for issue in opened.issues:
         db.execute(
             """
@@ -373,12 +403,17 @@ def _copy_rows(db, feed, period, path, name, hasher, batch_id, received_at, sha)
     db.execute(
         """
         update ops.batch_log
-        set row_count = %(n)s, money_unit_factor = %(f)s,
+        set row_count = %(n)s, money_unit_factor = %(f)s, rules_streamed = %(streamed)s,
             district_codes = coalesce(
                 (select array_agg(district_code order by district_code)
                  from ops.batch_district where batch_id = %(b)s), '{}')
         where batch_id = %(b)s
         """,
-        {"n": count, "f": opened.unit_factor, "b": batch_id},
+        {
+            "n": count,
+            "f": opened.unit_factor,
+            "b": batch_id,
+            "streamed": list(dict.fromkeys([*streamed.decided(), *(i.rule for i in issues)])),
+        },
     )
     return count

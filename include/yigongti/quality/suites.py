@@ -181,31 +181,67 @@ def rules_for(feed: Feed, period: str, found=()) -> list[Rule]:
 def batch_rows(feed: Feed, batch_id: int) -> str:
     """The batch's rows as a subquery, for ``{batch}`` in an unexpected-rows query.
 
-    Substituted here rather than by GX: GX aliases its own substitution on some
-    code paths and not on others, and PostgreSQL before 16 rejects a subquery
+    Substituted here rather than by GX: PostgreSQL before 16 rejects a subquery
     in FROM without an alias (the queries give it one: ``{batch} as batch_rows``).
     """
     return f"(select * from {feed.raw_table} where _batch_id = {int(batch_id)})"
 
 
-def build_suite(feed: Feed, period: str, batch_id: int, found=()):
+def _literals(values) -> str:
+    return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
+
+
+def unexpected_rows_query(rule: Rule) -> str:
+    """The rule as a query for the rows that break it (``{batch}``: the batch's rows):
+    how the validator runs in SQL a rule the stream did not decide."""
+    kwargs = rule.kwargs
+    if rule.expectation_type == "unexpected_rows_expectation":
+        return kwargs["unexpected_rows_query"]
+    where = {
+        "expect_column_values_to_not_be_null": lambda c: f"{c} is null",
+        "expect_column_values_to_match_regex": lambda c: (
+            f"{c} !~ '{kwargs['regex'].replace(chr(39), chr(39) * 2)}'"
+        ),
+        "expect_column_values_to_be_in_set": lambda c: (
+            f"{c} not in ({_literals(kwargs['value_set'])})"
+        ),
+    }
+    if rule.expectation_type in where:
+        column = f"batch_rows.{kwargs['column']}"
+        return f"select * from {{batch}} as batch_rows where {where[rule.expectation_type](column)}"
+    # Uniqueness (GX's count): every row of a key that occurs more than once.
+    keys = ", ".join(kwargs.get("column_list") or [kwargs["column"]])
+    present = " and ".join(f"{k} is not null" for k in keys.split(", "))
+    return (
+        f"select * from (select *, count(*) over (partition by {keys}) as _copies "
+        f"from {{batch}} as batch_rows where {present}) as keyed where _copies > 1"
+    )
+
+
+_suites: dict[tuple, object] = {}
+
+
+def build_suite(feed: Feed, period: str, rules: list[Rule]):
+    """The GX suite of the rules: what every batch's result is recorded against
+    (built once per feed, period and set of rules)."""
     import great_expectations as gx
     from great_expectations.expectations.registry import get_expectation_impl
 
-    suite = gx.ExpectationSuite(name=f"{feed.name}.{period}")
-    for rule in rules_for(feed, period, found):
+    key = (feed.name, period, tuple((r.name, r.description_zh) for r in rules))
+    if key in _suites:
+        return _suites[key]
+    expectations = []
+    for rule in rules:
         impl = get_expectation_impl(rule.expectation_type)
-        kwargs = dict(rule.kwargs)
-        if "unexpected_rows_query" in kwargs:
-            kwargs["unexpected_rows_query"] = kwargs["unexpected_rows_query"].replace(
-                "{batch}", batch_rows(feed, batch_id)
-            )
-        # GX prints a reminder for a query without {batch}; ours names the batch itself.
+        # GX prints a reminder for a query without {batch}.
         with contextlib.redirect_stdout(io.StringIO()):
             expectation = impl(
-                **kwargs,
+                **rule.kwargs,
                 meta={"rule": rule.name, "severity": rule.severity, "column": rule.column},
                 description=rule.description_zh,
             )
-        suite.add_expectation(expectation)
+        expectations.append(expectation)
+    suite = _suites[key] = gx.ExpectationSuite(
+        name=f"{feed.name}.{period}", expectations=expectations
+    )
     return suite

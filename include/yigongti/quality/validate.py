@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
-from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
 
+import psycopg
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from yigongti.contracts import Feed
-from yigongti.quality.suites import build_suite
+from yigongti.quality.suites import batch_rows, build_suite, rules_for, unexpected_rows_query
 from yigongti.settings import state_dir
 
 log = logging.getLogger(__name__)
@@ -74,66 +76,96 @@ def warm_up(conn) -> None:
     _context(conn.sqlalchemy_url)
 
 
-def _run_suite(conn, feed: Feed, period: str, batch_id: int, found=(), detailed: bool = True):
-    """Validate the batch through a checkpoint; return (result, Data Docs page URL or None).
-
-    ``detailed``: counts, sample rows and a rendered Data Docs page. Rendering
-    costs more than validating a small batch, and sample queries scan the batch
-    once per rule, so details are asked for only when a rule failed or warned.
-    """
-    import great_expectations as gx
-    from great_expectations.checkpoint import UpdateDataDocsAction
-
-    context = _context(conn.sqlalchemy_url)
-    datasource = context.data_sources.get("warehouse")
-    name = f"{feed.name}_batch_{batch_id}"
-    asset = datasource.add_query_asset(
-        name, query=f"select * from {feed.raw_table} where _batch_id = {int(batch_id)}"
+def _suite_result(feed: Feed, period: str, batch_id: int, rules, counts, rows: int):
+    """The batch's GX validation result: one ExpectationValidationResult per rule of
+    the suite, from the counts the loader streamed and the SQL statement found."""
+    from great_expectations.core import (
+        ExpectationSuiteValidationResult,
+        ExpectationValidationResult,
     )
-    suite = build_suite(feed, period, batch_id, found)
-    suite.name = name
-    try:
-        suite = context.suites.add(suite)
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(
-                name=name, data=asset.add_batch_definition_whole_table("batch"), suite=suite
+
+    suite = build_suite(feed, period, rules)
+    results = []
+    for rule, expectation in zip(rules, suite.expectations, strict=True):
+        count, numbers = counts.get(rule.name, (0, []))
+        results.append(
+            ExpectationValidationResult(
+                success=count == 0,
+                expectation_config=expectation.configuration,
+                result={
+                    "element_count": rows,
+                    "unexpected_count": count,
+                    "unexpected_percent": 100.0 * count / rows if rows else 0.0,
+                    "observed_value": count,
+                    "partial_unexpected_list": numbers,
+                    "partial_unexpected_index_list": [{"_row_number": n} for n in numbers],
+                },
             )
         )
-        checkpoint = context.checkpoints.add(
-            gx.Checkpoint(
-                name=name,
-                validation_definitions=[definition],
-                actions=(
-                    [UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE])]
-                    if detailed
-                    else []
-                ),
-                result_format=(
-                    {
-                        "result_format": "SUMMARY",
-                        "unexpected_index_column_names": ["_row_number"],
-                        "partial_unexpected_count": SAMPLE_ROWS,
-                    }
-                    if detailed
-                    else {"result_format": "BOOLEAN_ONLY"}
-                ),
-            )
-        )
-        run = checkpoint.run()
-        identifier, result = next(iter(run.run_results.items()))
-        if not detailed:
-            return result, None
-        urls = context.get_docs_sites_urls(resource_identifier=identifier, site_name=DOCS_SITE)
-        return result, (urls[0]["site_url"] if urls else None)
-    finally:
-        for store in (context.checkpoints, context.validation_definitions, context.suites):
-            with suppress(Exception):  # not created when an earlier step failed
-                store.delete(name=name)
-        datasource.delete_asset(name)
-        # Hold no idle connections between batches (a server has a fixed number
-        # of client slots, and a worker may validate for many warehouses).
-        with suppress(Exception):
-            datasource.get_engine().dispose()
+    failed = sum(not r.success for r in results)
+    return ExpectationSuiteValidationResult(
+        success=failed == 0,
+        results=results,
+        suite_name=suite.name,
+        statistics={
+            "evaluated_expectations": len(results),
+            "successful_expectations": len(results) - failed,
+            "unsuccessful_expectations": failed,
+            "success_percent": 100.0 * (len(results) - failed) / len(results) if results else 100,
+        },
+        meta={"batch_id": batch_id, "feed": feed.name, "period": period},
+        batch_id=f"{feed.name}_batch_{batch_id}",
+    )
+
+
+def _record(conn, feed: Feed, batch_id: int, result, render: bool) -> str:
+    """Keep the GX result of every batch (JSON in the state folder); render its
+    Data Docs page when a rule failed or warned. Returns the page's URL, or the
+    JSON file's path."""
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    folder = state_dir() / "quality" / "results" / feed.name
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{batch_id}.json"
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps(result.to_json_dict(), ensure_ascii=False, default=str))
+    partial.replace(path)
+    if not render:
+        return str(path)
+    context = _context(conn.sqlalchemy_url)
+    identifier = ValidationResultIdentifier(
+        expectation_suite_identifier=ExpectationSuiteIdentifier(name=result.suite_name),
+        run_id=RunIdentifier(run_name=f"batch_{batch_id}", run_time=dt.datetime.now(dt.UTC)),
+        batch_identifier=result.batch_id,
+    )
+    context.validation_results_store.set(identifier, result)
+    context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=[identifier])
+    urls = context.get_docs_sites_urls(resource_identifier=identifier, site_name=DOCS_SITE)
+    return urls[0]["site_url"] if urls else str(path)
+
+
+def _sql_counts(db, feed: Feed, batch_id: int, rules) -> dict[str, tuple[int, list[int]]]:
+    """The rules not decided while the rows streamed (the whole-batch rules of
+    expectations/<feed>.yml, or a key whose hashes repeated), in one statement:
+    rule -> (rows, first row numbers)."""
+    if not rules:
+        return {}
+    batch = batch_rows(feed, batch_id)
+    parts = [
+        f"select {sql.Literal(r.name).as_string(db)} as rule, u._row_number "
+        f"from ({unexpected_rows_query(r).replace('{batch}', batch)}) as u"
+        for r in rules
+    ]
+    found = db.execute(
+        "select rule, count(*), "
+        f"(array_agg(_row_number order by _row_number))[1:{SAMPLE_ROWS}] "
+        f"from ({' union all '.join(parts)}) as unexpected group by rule"
+    ).fetchall()
+    return {rule: (count, list(numbers)) for rule, count, numbers in found}
 
 
 def _sample_rows(db, feed: Feed, batch_id: int, row_numbers: list[int]) -> list[dict]:
@@ -146,35 +178,6 @@ def _sample_rows(db, feed: Feed, batch_id: int, row_numbers: list[int]) -> list[
     )
     names = [d.name for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-
-def _row_numbers(db, feed: Feed, batch_id: int, result) -> list[int]:
-    """Offending row numbers, from a column expectation or an unexpected-rows query."""
-    query = result.expectation_config.kwargs.get("unexpected_rows_query")
-    if query:  # SUMMARY results carry no rows for these; ask the database directly
-        rows = db.execute(
-            f"select _row_number from ({query}) as unexpected "
-            f"order by _row_number limit {SAMPLE_ROWS}"
-        ).fetchall()
-        return [r[0] for r in rows]
-    indices = result.result.get("partial_unexpected_index_list") or []
-    numbers = []
-    for item in indices:
-        value = item.get("_row_number") if isinstance(item, dict) else item
-        if value is not None:
-            numbers.append(int(value))
-    return numbers[:SAMPLE_ROWS]
-
-
-def _exception_message(info) -> str | None:
-    """GX reports a failed metric query either flat or keyed by metric."""
-    if not info:
-        return None
-    entries = [info] if "raised_exception" in info else list(info.values())
-    for entry in entries:
-        if isinstance(entry, dict) and entry.get("raised_exception"):
-            return str(entry.get("exception_message", ""))[:300]
-    return None
 
 
 def _shown(sample: dict, column: str | None) -> str | None:
@@ -210,67 +213,78 @@ class ValidatorBroke(RuntimeError):
     """A rule could not be evaluated (SQL error, lost connection): no verdict on the data."""
 
 
-def _reader_findings(db, batch_id: int) -> list[tuple[str, str, str | None]]:
-    """Rules the reader decided while the rows streamed through it (yigongti/readers):
-    (rule, description, column), recorded by the loader."""
-    rows = db.execute(
-        "select rule, column_name, sample from ops.batch_rule_result "
-        "where batch_id = %s and severity = 'failure' order by rule",
-        (batch_id,),
-    ).fetchall()
-    return [
-        (rule, next((s.get("description_zh") for s in sample or []), None) or rule, column)
-        for rule, column, sample in rows
-    ]
-
-
 def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
-    """Run the feed's suite on the batch; record every failed rule; accept or reject.
+    """Decide the batch from every rule of its suite; record every failed rule;
+    accept or reject.
+
+    The loader counted the column rules as the rows streamed through it
+    (``ops.batch_log.rules_streamed``, failures in ``ops.batch_rule_result``);
+    the rest run here as SQL, in one statement. GX records the result of every
+    rule (``_suite_result``) and renders it for a batch that failed or warned.
 
     Raises ``ValidatorBroke`` when a rule could not be evaluated: the caller
-    records the batch as failed, and it is validated again by the next run.
+    records the batch as failed, and it is landed and validated again by the
+    next run.
     """
-    # Pass/fail first: BOOLEAN_ONLY computes each rule's count in bundled queries,
-    # without the extra scans for sample rows that a clean batch does not need.
     with conn.connect() as db:
-        found = _reader_findings(db, batch_id)
-    result, report = _run_suite(conn, feed, period, batch_id, found, detailed=False)
-    if not result.success:  # details, samples and a rendered page for the people on duty
-        result, report = _run_suite(conn, feed, period, batch_id, found, detailed=True)
-    broken = [
-        f"{(r.expectation_config.meta or {}).get('rule', r.expectation_config.type)}: {error}"
-        for r in result.results
-        if (error := _exception_message(r.exception_info))
-    ]
-    if broken:
-        raise ValidatorBroke(f"batch {batch_id}: rules could not be evaluated: {broken}")
-    failures: list[RuleOutcome] = []
-    warnings: list[RuleOutcome] = []
-    with conn.connect() as db:
-        for r in result.results:
-            if r.success:
-                continue
-            meta = r.expectation_config.meta or {}
-            kwargs = r.expectation_config.kwargs
-            outcome = RuleOutcome(
-                rule=meta.get("rule", r.expectation_config.type),
-                severity=meta.get("severity", "failure"),
-                description_zh=r.expectation_config.description or r.expectation_config.type,
-                column=kwargs.get("column") or meta.get("column"),
-                unexpected_count=r.result.get("unexpected_count", r.result.get("observed_value")),
+        file_name, rows, streamed = db.execute(
+            "select file_name, coalesce(row_count, 0), rules_streamed "
+            "from ops.batch_log where batch_id = %s",
+            (batch_id,),
+        ).fetchone()
+        if streamed is None:
+            raise ValidatorBroke(f"batch {batch_id}: not landed by the streaming loader")
+        found = {
+            rule: (count, sample or [], column)
+            for rule, count, sample, column in db.execute(
+                "select rule, unexpected_count, sample, column_name from ops.batch_rule_result "
+                "where batch_id = %s",
+                (batch_id,),
             )
-            outcome.sample = _sample_rows(db, feed, batch_id, _row_numbers(db, feed, batch_id, r))
+        }
+        suite = {r.name for r in rules_for(feed, period)}
+        # Rules only the reader knows (a value that is not a date, a row too wide…).
+        reader_only = [
+            (rule, next((s.get("description_zh") for s in found[rule][1]), rule), found[rule][2])
+            for rule in dict.fromkeys(streamed)
+            if rule in found and rule not in suite
+        ]
+        rules = rules_for(feed, period, reader_only)
+        counts = {
+            rule: (count or 0, [s["_row_number"] for s in sample if "_row_number" in s])
+            for rule, (count, sample, _) in found.items()
+            if rule in streamed
+        }
+        try:
+            counts |= _sql_counts(db, feed, batch_id, [r for r in rules if r.name not in streamed])
+        except psycopg.Error as error:
+            raise ValidatorBroke(f"batch {batch_id}: rules not evaluated: {error}") from error
+        db.rollback()
+
+        failures: list[RuleOutcome] = []
+        warnings: list[RuleOutcome] = []
+        for rule in rules:
+            count, numbers = counts.get(rule.name, (0, []))
+            if not count:
+                continue
+            outcome = RuleOutcome(
+                rule=rule.name,
+                severity=rule.severity,
+                description_zh=rule.description_zh,
+                column=rule.kwargs.get("column") or rule.column,
+                unexpected_count=count,
+                sample=_sample_rows(db, feed, batch_id, numbers),
+            )
             (warnings if outcome.severity == "warning" else failures).append(outcome)
-        file_name = db.execute(
-            "select file_name from ops.batch_log where batch_id = %s", (batch_id,)
-        ).fetchone()[0]
+        result = _suite_result(feed, period, batch_id, rules, counts, rows)
+        report = _record(conn, feed, batch_id, result, render=bool(failures or warnings))
         if failures:
             status, message = "rejected", describe(feed, period, file_name, failures, "被拒收")
         elif warnings:
             status = "accepted_with_warnings"
             message = describe(feed, period, file_name, warnings, "已接收，但有预警")
         else:
-            status, message = "accepted", f"{file_name}：全部 {len(result.results)} 条规则通过"
+            status, message = "accepted", f"{file_name}：全部 {len(rules)} 条规则通过"
         for o in failures + warnings:
             db.execute(
                 """
@@ -278,7 +292,8 @@ def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
                     (batch_id, rule, severity, column_name, unexpected_count, sample)
                 values (%s, %s, %s, %s, %s, %s)
                 on conflict (batch_id, rule) do update set
-                    unexpected_count = excluded.unexpected_count, sample = excluded.sample
+                    severity = excluded.severity, unexpected_count = excluded.unexpected_count,
+                    sample = excluded.sample
                 """,
                 (
                     batch_id,

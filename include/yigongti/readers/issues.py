@@ -25,8 +25,8 @@ class Issue:
 @dataclass
 class Issues:
     found: dict[str, Issue] = field(default_factory=dict)
-    # the rules broken by the row being read (the reader sets a new list per row)
-    row_rules: list[str] = field(default_factory=list)
+    # row number -> the rules it broke, for the rows not yet written (``take_broken``)
+    broken: dict[int, list[str]] = field(default_factory=dict)
 
     def add(
         self,
@@ -40,13 +40,19 @@ class Issues:
         if issue is None:
             issue = self.found[rule] = Issue(rule, description_zh, column)
         issue.count += 1
-        if rule not in self.row_rules:
-            self.row_rules.append(rule)
+        rules = self.broken.setdefault(row_number, [])
+        if rule not in rules:
+            rules.append(rule)
         if len(issue.sample) < SAMPLE_ROWS:
             entry: dict = {"_row_number": row_number}
             if value is not None:
                 entry["value"] = value
             issue.sample.append(entry)
+
+    def take_broken(self) -> dict[int, list[str]]:
+        """The rules broken per row since the last call (the rows of one block)."""
+        broken, self.broken = self.broken, {}
+        return broken
 
     def __bool__(self) -> bool:
         return bool(self.found)

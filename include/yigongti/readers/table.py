@@ -10,18 +10,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
-from operator import itemgetter
 from pathlib import Path
 
 from yigongti.contracts import MONEY_UNITS, Column, Feed, normalize_header
-from yigongti.identifiers import CHECKS
+from yigongti.identifiers import BATCH_CHECKS, Hasher
+from yigongti.readers.columns import (
+    SEP,
+    fast_normalised,
+    needs_strip,
+    normalised_names,
+    one_by_one,
+    type_key,
+)
 from yigongti.readers.errors import FeedFileError
 from yigongti.readers.issues import Issues
-from yigongti.readers.sources import ROW_SOURCES, xlsx_formula_rows_without_value
-from yigongti.readers.values import normaliser_of
+from yigongti.readers.sources import ROW_SOURCES, Columns, xlsx_formula_rows_without_value
+from yigongti.readers.values import NORMALISERS
 
 HEADER_SEARCH_ROWS = 15
 # A unit line names the money unit: `金额单位：万元`, `单位：千元`, alone in its cell or
@@ -29,13 +36,37 @@ HEADER_SEARCH_ROWS = 15
 UNIT_LINE = re.compile(r"(?:^|[\s,;、(])(?:金额|货币)?单位\s*:\s*([^\s,;)]+)")
 TOTAL_LABELS = {"合计", "总计", "小计"}
 COLUMN_NUMBER_LABELS = {"栏次", "甲", "乙", "丙"}
+# A cell that may be one of those labels (NFKC text of a joined column): the
+# block's rows are then looked at one by one (_label_row decides).
+LABEL_CELL = re.compile(
+    rf"(?:^|{SEP})\s*(?:合\s*计|总\s*计|小\s*计|栏\s*次|甲|乙|丙)\s*(?:{SEP}|$)"
+)
 # Excel 97-2003 workbooks are still exported by older reporting systems (feeds.md).
 SUFFIXES = {"xlsx": ("xlsx", "xls"), "csv": ("csv",)}
 
 
 @dataclass
+class Block:
+    """Consecutive data rows of a file: their row numbers and, per raw column
+    (``feed.raw_columns``), their values ('' for blank)."""
+
+    numbers: Sequence[int]
+    columns: dict[str, Sequence[str]]
+    _joined: dict[str, str] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def joined(self, name: str) -> str:
+        """The column's values joined by ``columns.SEP`` (for whole-column regex checks)."""
+        if name not in self._joined:
+            self._joined[name] = SEP.join(self.columns[name])
+        return self._joined[name]
+
+
+@dataclass
 class FeedFile:
-    """A file whose header matched its contract; ``rows()`` streams its data."""
+    """A file whose header matched its contract; ``blocks()`` streams its data."""
 
     feed: Feed
     path: Path
@@ -44,19 +75,22 @@ class FeedFile:
     unit_factor: int
     unit_label: str
     positions: dict[str, int]
-    _rest: Iterator[tuple[int, list[str | None]]]
-    hasher: Callable[[str], str] | None = None
+    _rest: Iterator[tuple[Sequence[int], list[list[str]]]]
+    hasher: Hasher | None = None
     formula_rows: list[int] = field(default_factory=list)
     dropped_total_rows: list[int] = field(default_factory=list)
     issues: Issues = field(default_factory=Issues)
 
     def rows(self) -> Iterator[tuple[int, list[str | None]]]:
-        """Yield (row_number, values in ``feed.raw_columns`` order)."""
-        for row_number, values, _ in self.checked_rows():
-            yield row_number, values
+        """Yield (row_number, values in ``feed.raw_columns`` order, None for blank)."""
+        names = self.feed.raw_columns
+        for block in self.blocks():
+            columns = [block.columns[n] for n in names]
+            for number, values in zip(block.numbers, zip(*columns, strict=True), strict=True):
+                yield number, [v or None for v in values]
 
-    def checked_rows(self) -> Iterator[tuple[int, list[str | None], list[str]]]:
-        """Yield (row_number, values, rules the row broke).
+    def blocks(self) -> Iterator[Block]:
+        """Yield the data rows block by block, read, checked and hashed.
 
         Rows that do not fit the file (field count, unreadable values, formula
         cells without a value) are still yielded, as delivered, and counted in
@@ -64,27 +98,74 @@ class FeedFile:
         """
         columns = self.feed.stored_columns
         positions = [self.positions[c.header] for c in columns]
+        needed = max(max(positions) + 1, self.header_width)
+        transforms = [
+            (col, position, type_key(col), _checked_hashed(col, self.hasher, self.positions))
+            for col, position in zip(columns, positions, strict=True)
+        ]
+        for numbers, rows in self._rest:
+            fast = self._fast_columns(rows)
+            if fast is None:  # the block holds rows to look at one by one
+                if isinstance(rows, Columns):
+                    rows = rows.rows()
+                numbers, rows = self._shaped(numbers, rows, needed)
+                if not rows:
+                    continue
+                fast = list(zip(*rows, strict=True)), {}
+            cells, joined = fast
+            block = Block(numbers, {})
+            for col, position, key, special in transforms:
+                values, text = self._typed(col, key, cells[position], joined.get(position), numbers)
+                if special is not None:
+                    block.columns.update(special(values, cells, numbers))
+                    continue
+                block.columns[col.name] = values
+                if text is not None:
+                    block._joined[col.name] = text
+            yield block
+
+    def _fast_columns(self, rows) -> tuple[Sequence[Sequence[str]], dict[int, str]] | None:
+        """(columns, joined columns) of a block none of whose rows needs a look of
+        its own: every row as wide as the others and no narrower than the header,
+        nothing beyond the header, no blank first cell (blank rows), no white space
+        to strip, no 合计/栏次 label and no formula without a value."""
+        if self.formula_rows or not rows:
+            return None
+        if isinstance(rows, Columns):
+            cells = rows
+        else:
+            widths = set(map(len, rows))
+            if len(widths) != 1:
+                return None
+            cells = list(zip(*rows, strict=True))
+        if len(cells) < self.header_width:
+            return None
+        joined = {i: SEP.join(c) for i, c in enumerate(cells)}
+        if any(joined[i] for i in range(self.header_width, len(cells))):
+            return None
+        first = joined[0]
+        if not first or first.startswith(SEP) or first.endswith(SEP) or SEP * 2 in first:
+            return None
+        if any(needs_strip(j) for j in joined.values()):
+            return None
+        lead = SEP.join(joined[i] for i in range(min(3, len(cells))))
+        if not lead.isascii() and LABEL_CELL.search(unicodedata.normalize("NFKC", lead)):
+            return None
+        return cells, joined
+
+    def _shaped(self, numbers, rows, needed: int) -> tuple[list[int], list[list[str]]]:
+        """Rows one by one: strip cells, drop blank and label rows, count field-count
+        and formula problems, pad short rows."""
         width = self.header_width
-        needed = max(max(positions) + 1, width)
         strict_width = self.feed.format == "csv"
-        pick = (
-            itemgetter(*positions) if len(positions) > 1 else lambda cells: (cells[positions[0]],)
-        )
-        typed = [(i, col, *found) for i, col in enumerate(columns) if (found := normaliser_of(col))]
-        # Columns with a check or a hash, right to left: each may widen into
-        # (value, check outcome), so later output offsets stay valid.
-        special = [
-            (i, t)
-            for i, col in enumerate(columns)
-            if (t := _transform(col, self.hasher, self.positions)) is not None
-        ][::-1]
         formula_rows = set(self.formula_rows)
         issues = self.issues
-        for row_number, cells in self._rest:
+        kept_numbers: list[int] = []
+        kept: list[list[str]] = []
+        for row_number, raw in zip(numbers, rows, strict=True):
+            cells = [c.strip() for c in raw]
             if not any(cells):
                 continue
-            broken: list[str] = []
-            issues.row_rules = broken
             label = _label_row(cells)
             if label == "total":
                 self.dropped_total_rows.append(row_number)
@@ -113,25 +194,41 @@ class FeedFile:
                     row_number,
                 )
             if count < needed:
-                cells = cells + [None] * (needed - count)
-            out = list(pick(cells))
-            for i, col, normalise, expected in typed:
-                value = out[i]
-                if value is not None:
-                    normalised = normalise(value)
-                    if normalised is None:
-                        issues.add(
-                            f"{col.name}.type",
-                            f"“{col.header}”应为{expected}",
-                            row_number,
-                            col.name,
-                            None if col.pii else value,
-                        )
-                    else:
-                        out[i] = normalised
-            for i, transform in special:
-                out[i : i + 1] = transform(out[i], cells)
-            yield row_number, out, broken
+                cells += [""] * (needed - count)
+            elif count > needed:
+                del cells[needed:]
+            kept_numbers.append(row_number)
+            kept.append(cells)
+        return kept_numbers, kept
+
+    def _typed(self, col: Column, key: str | None, values, joined: str | None, numbers):
+        """(values, their joined text or None): a column's values normalised to
+        their one text form; values that cannot be read are kept as delivered and
+        counted as ``<column>.type``."""
+        if key == "name":
+            out = normalised_names(values)
+            bad = [i for i, v in enumerate(out) if v is None]
+            for i in bad:
+                out[i] = values[i]
+        elif key in NORMALISERS:
+            joined = SEP.join(values) if joined is None else joined
+            fast = fast_normalised(key, values, joined)
+            if fast is not None:
+                return fast, (joined if fast is values else None)
+            out, bad = one_by_one(values, NORMALISERS[key][0])
+        else:
+            return values, joined
+        if bad:
+            expected = "名称" if key == "name" else NORMALISERS[key][1]
+            for i in bad:
+                self.issues.add(
+                    f"{col.name}.type",
+                    f"“{col.header}”应为{expected}",
+                    numbers[i],
+                    col.name,
+                    None if col.pii else values[i],
+                )
+        return out, None
 
 
 def _label_row(cells: list[str | None]) -> str | None:
@@ -149,10 +246,14 @@ def _label_row(cells: list[str | None]) -> str | None:
     return None
 
 
-def _transform(column: Column, hasher, positions: dict[str, int]) -> Callable | None:
-    """Per-column cell transform ``(value, row cells) -> (value[, check outcome])``;
-    None for a column delivered as is."""
-    check = CHECKS.get(column.check) if column.check else None
+def _checked_hashed(column: Column, hasher: Hasher | None, positions: dict[str, int]):
+    """``f(values, block cells, numbers) -> {raw column: values}`` for a column
+    with a check character or a hash; None for a column stored as delivered.
+
+    The check runs on the clear value (and its outcome is stored beside it);
+    the hash replaces it, so a clear identifier never leaves this process.
+    """
+    check = BATCH_CHECKS.get(column.check) if column.check else None
     hashed = column.pii == "hash"
     if hashed and hasher is None:
         raise ValueError(f"column {column.name} holds personal identifiers: a PII key is needed")
@@ -164,17 +265,26 @@ def _transform(column: Column, hasher, positions: dict[str, int]) -> Callable | 
         when_header, when_values = column.check_if
         when_position = positions[when_header]
 
-    def run(value: str | None, cells) -> tuple:
-        outcome = None
-        if (
-            value is not None
-            and check is not None
-            and (when_position is None or cells[when_position] in when_values)
-        ):
-            value, outcome = check(value)
-        if value is not None and hashed:
-            value = hasher(value)
-        return (value, outcome) if check is not None else (value,)
+    def run(values: list[str], cells, numbers) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        if check is not None:
+            if when_position is None:
+                chosen = [i for i, v in enumerate(values) if v] if "" in values else None
+            else:
+                when = cells[when_position]
+                chosen = [i for i, v in enumerate(values) if v and when[i] in when_values]
+            if chosen is None:
+                values, outcomes = check(values)
+            else:
+                outcomes = [""] * len(values)
+                checked, found = check([values[i] for i in chosen])
+                values = list(values)
+                for i, value, outcome in zip(chosen, checked, found, strict=True):
+                    values[i], outcomes[i] = value, outcome
+        out[column.name] = hasher.many(values) if hashed else values
+        if check is not None:
+            out[column.check_column] = outcomes
+        return out
 
     return run
 
@@ -247,12 +357,17 @@ def open_feed_file(feed: Feed, path: Path, hasher=None) -> FeedFile:
     source = ROW_SOURCES[suffix](path)
     # A CSV's header is its first line; a sheet may have title lines above it.
     search_rows = 1 if feed.format == "csv" else HEADER_SEARCH_ROWS
-    head: list[tuple[int, list[str | None]]] = []
-    for item in source:
-        head.append(item)
+    head: list[tuple[int, list[str]]] = []
+    rest_of_block: tuple[Sequence[int], list[list[str]]] = ((), [])
+    for numbers, rows in source:
+        if isinstance(rows, Columns):
+            rows = rows.rows()
+        take = search_rows - len(head)
+        head.extend(zip(numbers[:take], rows[:take], strict=True))
         if len(head) >= search_rows:
+            rest_of_block = (numbers[take:], rows[take:])
             break
-    if not any(any(cells) for _, cells in head):
+    if not any(any(c.strip() for c in cells) for _, cells in head):
         raise FeedFileError("file.empty", "文件为空（没有任何内容）")
     header_index, header = _find_header(feed, head)
     positions = {c.header: header.index(c.normalized_header) for c in feed.columns}
@@ -264,8 +379,12 @@ def open_feed_file(feed: Feed, path: Path, hasher=None) -> FeedFile:
             f"存在合同之外的列：{'、'.join(unknown)}（请按接口规范提交）",
         )
     unit_factor, unit_label = _unit(feed, head[:header_index])
-    # Rows buffered while searching for the header come first.
-    rest = chain(head[header_index + 1 :], source)
+    # Rows read while searching for the header come first.
+    after = head[header_index + 1 :]
+    rest = chain(
+        [([n for n, _ in after], [r for _, r in after]), rest_of_block],
+        source,
+    )
     header_width = max(i for i, h in enumerate(header) if h) + 1
     return FeedFile(
         feed=feed,

@@ -42,6 +42,10 @@ alter table ops.batch_log add column if not exists report_path text;
 -- (such a batch is rejected): models read this, never the folder name.
 alter table ops.batch_log add column if not exists period_start date;
 
+-- The rules the loader decided while the rows streamed through it
+-- (include/yigongti/quality/streamed.py); null until the batch has landed.
+alter table ops.batch_log add column if not exists rules_streamed text [];
+
 -- failed: an internal error (not the data) stopped landing or validation; the
 -- next run lands and validates the batch again.
 do $$
