@@ -217,3 +217,16 @@ def test_date_forms_read_alike(tmp_path, form):
     feed = contract("mi_inpatient_settlements")
     rows = list(open_feed_file(feed, path, Hasher(PII_KEY)).rows())
     assert rows[0][1][feed.raw_columns.index("admitted_on")] == dt.date(2025, 1, 3).isoformat()
+
+
+def test_full_width_digits_are_a_type_error_not_a_failed_cast(tmp_path):
+    """Numbers typed with full-width digits cannot be cast by the warehouse: the row
+    is named (the whole batch rejected), never loaded for a staging cast to fail on."""
+    path = tmp_path / "500000_settlements.csv"
+    lines = [_line(1), _line(2, cost="９０００.00")]
+    path.write_text("\n".join([SETTLEMENT_HEADER, *lines]) + "\n", encoding="utf-8")
+    opened = open_feed_file(contract("mi_inpatient_settlements"), path, Hasher(PII_KEY))
+    list(opened.rows())
+    issues = {i.rule: i for i in opened.issues}
+    assert set(issues) == {"total_cost.type"}
+    assert issues["total_cost.type"].sample == [{"_row_number": 3, "value": "９０００.00"}]

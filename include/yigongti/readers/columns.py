@@ -37,6 +37,7 @@ def needs_strip(joined: str) -> bool:
         return True
     return bool(_SPACE_AFTER_SEP.search(joined) or _SPACE_AFTER_SEP.search(joined[::-1]))
 
+
 _TIME = r" (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d"
 # type -> joined patterns of values the normaliser keeps as they are, except
 # that the date separator ``/`` becomes ``-`` (values.date_text, datetime_text).

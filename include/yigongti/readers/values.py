@@ -14,14 +14,13 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from yigongti.contracts import normalize_name
-
 _DATE = re.compile(
     r"(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|(\d{2})(\d{2}))"
-    r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+    r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?",
+    re.ASCII,  # digits the warehouse's casts read (not full-width ones)
 )
-_INTEGER = re.compile(r"\d+|\d{1,3}(?:,\d{3})+")
-_DECIMAL = re.compile(r"-?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?")
+_INTEGER = re.compile(r"\d+|\d{1,3}(?:,\d{3})+", re.ASCII)
+_DECIMAL = re.compile(r"-?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?", re.ASCII)
 
 
 def _parts(text: str) -> tuple[dt.date, dt.time | None] | None:
@@ -88,11 +87,3 @@ NORMALISERS: dict[str, tuple[Callable[[str], str | None], str]] = {
     "money": (_non_negative, "非负金额"),
     "signed_money": (_decimal, "金额"),
 }
-
-
-def normaliser_of(column) -> tuple[Callable[[str], str | None], str] | None:
-    """The normaliser of a contract column, or None for text and codes."""
-    if column.normalize == "name":
-        return normalize_name, "名称"
-    key = "signed_money" if column.type == "money" and column.signed else column.type
-    return NORMALISERS.get(key)
