@@ -230,3 +230,17 @@ def test_full_width_digits_are_a_type_error_not_a_failed_cast(tmp_path):
     issues = {i.rule: i for i in opened.issues}
     assert set(issues) == {"total_cost.type"}
     assert issues["total_cost.type"].sample == [{"_row_number": 3, "value": "９０００.00"}]
+
+
+def test_a_value_that_is_no_date_is_reported_not_cast(fresh_db, tmp_path):
+    """The feed-specific rules cast dates (death before birth); a row whose date is
+    not a day of the calendar is reported by the reader, and those casts never see
+    it: the batch is rejected with the row named, not failed as an internal error."""
+    from tests.feedfiles import death_row
+
+    rows = [death_row("D1"), death_row("D2", death_date="2025-02-30")]
+    path = write_feed(tmp_path, "death_registrations", JAN, rows)
+    result = process_file(fresh_db, LandingFile("death_registrations", JAN, str(path)), PII_KEY)
+    assert result["status"] == "rejected", result["message"]
+    assert result["rules_failed"] == ["death_date.type"]
+    assert "第 3 行（2025-02-30）" in result["message"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import yaml
@@ -37,6 +37,9 @@ class Rule:
     expectation_type: str
     kwargs: dict
     column: str | None = None  # the column a row-set rule is about, for messages
+    # A rule about each row on its own: the SQL condition of a broken row ``b``
+    # (all such rules of a batch are counted in one scan: quality/validate.py).
+    row_condition: str | None = None
 
 
 def period_end(feed: Feed, period: str) -> dt.date:
@@ -142,16 +145,24 @@ def extra_rules(feed_name: str) -> tuple[Rule, ...]:
     if not path.exists():
         return ()
     spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return tuple(
-        Rule(
-            name=e["rule"],
-            severity=e.get("severity", "failure"),
-            description_zh=e["description_zh"],
-            expectation_type=e["type"],
-            kwargs=e.get("kwargs", {}),
+    rules = []
+    for e in spec.get("expectations", []):
+        condition = e.get("row_condition")
+        kwargs = e.get("kwargs", {})
+        if condition:  # recorded in GX as the query for its rows
+            query = f"select b.* from {{batch}} as b where {condition}"
+            kwargs = {"unexpected_rows_query": query}
+        rules.append(
+            Rule(
+                name=e["rule"],
+                severity=e.get("severity", "failure"),
+                description_zh=e["description_zh"],
+                expectation_type=e.get("type", "unexpected_rows_expectation"),
+                kwargs=kwargs,
+                row_condition=condition,
+            )
         )
-        for e in spec.get("expectations", [])
-    )
+    return tuple(rules)
 
 
 def reader_rules(found: list[tuple[str, str, str | None]]) -> list[Rule]:
@@ -174,17 +185,35 @@ def reader_rules(found: list[tuple[str, str, str | None]]) -> list[Rule]:
     ]
 
 
+def _for_period(rule: Rule, period: str) -> Rule:
+    """``{period}`` in a feed-specific rule: the period of the batch's folder."""
+    if "{period}" not in str(rule.kwargs) + str(rule.row_condition):
+        return rule
+    return replace(
+        rule,
+        kwargs={k: v.replace("{period}", period) for k, v in rule.kwargs.items()},
+        row_condition=rule.row_condition and rule.row_condition.replace("{period}", period),
+    )
+
+
 def rules_for(feed: Feed, period: str, found=()) -> list[Rule]:
-    return contract_rules(feed, period) + list(extra_rules(feed.name)) + reader_rules(found)
+    extra = [_for_period(r, period) for r in extra_rules(feed.name)]
+    return contract_rules(feed, period) + extra + reader_rules(found)
 
 
-def batch_rows(feed: Feed, batch_id: int) -> str:
+def batch_rows(feed: Feed, batch_id: int, readable_only: bool = False) -> str:
     """The batch's rows as a subquery, for ``{batch}`` in an unexpected-rows query.
 
     Substituted here rather than by GX: PostgreSQL before 16 rejects a subquery
     in FROM without an alias (the queries give it one: ``{batch} as batch_rows``).
+    ``readable_only``: the rows that broke no rule of the reader or the stream,
+    whose values the casts in feed-specific rules can read (``offset 0`` keeps
+    the planner from evaluating those casts before this filter).
     """
-    return f"(select * from {feed.raw_table} where _batch_id = {int(batch_id)})"
+    where = f"_batch_id = {int(batch_id)}"
+    if readable_only:
+        return f"(select * from {feed.raw_table} where {where} and _issues is null offset 0)"
+    return f"(select * from {feed.raw_table} where {where})"
 
 
 def _literals(values) -> str:

@@ -13,7 +13,13 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from yigongti.contracts import Feed
-from yigongti.quality.suites import batch_rows, build_suite, rules_for, unexpected_rows_query
+from yigongti.quality.suites import (
+    batch_rows,
+    build_suite,
+    extra_rules,
+    rules_for,
+    unexpected_rows_query,
+)
 from yigongti.settings import state_dir
 
 log = logging.getLogger(__name__)
@@ -149,22 +155,50 @@ def _record(conn, feed: Feed, batch_id: int, result, render: bool) -> str:
 
 
 def _sql_counts(db, feed: Feed, batch_id: int, rules) -> dict[str, tuple[int, list[int]]]:
-    """The rules not decided while the rows streamed (the whole-batch rules of
-    expectations/<feed>.yml, or a key whose hashes repeated), in one statement:
-    rule -> (rows, first row numbers)."""
+    """The rules not decided while the rows streamed, in one statement: rule ->
+    (rows, first row numbers). Rules about each row on their own
+    (``row_condition``) are counted in one scan of the batch; rules about sets
+    of rows (reversals, reconciliation, a key whose hashes repeated) run their
+    queries beside it. Feed-specific rules see only the rows the reader and the
+    stream found readable: a row that broke a rule there is already reported,
+    and its values may not cast."""
     if not rules:
         return {}
-    batch = batch_rows(feed, batch_id)
-    parts = [
-        f"select {sql.Literal(r.name).as_string(db)} as rule, u._row_number "
-        f"from ({unexpected_rows_query(r).replace('{batch}', batch)}) as u"
-        for r in rules
-    ]
-    found = db.execute(
-        "select rule, count(*), "
-        f"(array_agg(_row_number order by _row_number))[1:{SAMPLE_ROWS}] "
-        f"from ({' union all '.join(parts)}) as unexpected group by rule"
-    ).fetchall()
+    literal = {r.name: sql.Literal(r.name).as_string(db) for r in rules}
+    parts = []
+    scanned = [r for r in rules if r.row_condition]
+    if scanned:
+        conditions = [f"case when b._issues is null then ({r.row_condition}) end" for r in scanned]
+        columns = ", ".join(
+            f"count(*) filter (where {c}) as n{i}, "
+            f"(array_agg(b._row_number order by b._row_number) filter (where {c}))"
+            f"[1:{SAMPLE_ROWS}] as r{i}"
+            for i, c in enumerate(conditions)
+        )
+        values = ", ".join(f"({literal[r.name]}, s.n{i}, s.r{i})" for i, r in enumerate(scanned))
+        parts.append(
+            f"select v.rule, v.n, v.numbers from (select {columns} from {feed.raw_table} as b "
+            f"where b._batch_id = {int(batch_id)}) as s "
+            f"cross join lateral (values {values}) as v (rule, n, numbers) where v.n > 0"
+        )
+    queried = [r for r in rules if not r.row_condition]
+    if queried:
+        specific = {r.name for r in extra_rules(feed.name)}
+        rows = " union all ".join(
+            f"select {literal[r.name]} as rule, u._row_number from "
+            + "({}) as u".format(
+                unexpected_rows_query(r).replace(
+                    "{batch}", batch_rows(feed, batch_id, readable_only=r.name in specific)
+                )
+            )
+            for r in queried
+        )
+        parts.append(
+            "select rule, count(*), "
+            f"(array_agg(_row_number order by _row_number))[1:{SAMPLE_ROWS}] "
+            f"from ({rows}) as unexpected group by rule"
+        )
+    found = db.execute(" union all ".join(parts)).fetchall()
     return {rule: (count, list(numbers)) for rule, count, numbers in found}
 
 
