@@ -6,128 +6,144 @@
 --
 -- Incremental by year (delete+insert on period_start, 1 January): a year is
 -- recomputed when a registry snapshot of the year or a settlement discharged in
--- it was built after this model's last run; earlier years stay as built.
+-- it was built after this model's last run; earlier years stay as built. Only
+-- the snapshots and discharges of those years are read (by index).
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
-        unique_key='period_start'
+        unique_key='period_start',
+        post_hook=[
+            "{{ incremental_index('start', ['period_start']) }}",
+            "{{ incremental_index('built', ['built_at', 'period_start']) }}",
+        ]
     )
 }}
 
 with
 {% if is_incremental() %}
     changed_years as (
-        select distinct cast(date_trunc('year', c.snapshot_month) as date) as year_start
-        from {{ ref('int_chronic_registry_managed') }} as c
-        where c.built_at > (select max(t.built_at) from {{ this }} as t)
+        select cast(date_trunc('year', c.snapshot_month) as date) as year_start
+        from (
+            {{ periods_rebuilt_in(ref('int_chronic_registry_managed'), 'snapshot_month') }}
+        ) as c
         union
-        select distinct cast(date_trunc('year', s.discharged_on) as date)
-        from {{ ref('int_settlements_classified') }} as s
-        where s.built_at > (select max(t.built_at) from {{ this }} as t)
+        select cast(date_trunc('year', s.discharged_on) as date)
+        from (
+            {{ periods_rebuilt_in(ref('int_settlements_classified'), 'discharged_on') }}
+        ) as s
+        where s.discharged_on is not null
     ),
 {% endif %}
 
 registry as (
     select
-        district_code,
-        snapshot_month,
-        cast(date_trunc('year', snapshot_month) as date) as year_start,
-        person_id_hash,
-        is_managed
-    from {{ ref('int_chronic_registry_managed') }}
+        r.district_code,
+        r.snapshot_month,
+        cast(date_trunc('year', r.snapshot_month) as date) as year_start,
+        r.person_id_hash,
+        r.is_managed
+    from {{ ref('int_chronic_registry_managed') }} as r
     {% if is_incremental() %}
-        where
-            cast(date_trunc('year', snapshot_month) as date)
-            in (select y.year_start from changed_years as y)
+        inner join changed_years as y
+            on
+                r.snapshot_month >= y.year_start
+                and r.snapshot_month < cast(y.year_start + interval '1 year' as date)
     {% endif %}
 ),
 
-periods as (
-    -- ytd at every snapshot month; the year from the year's latest snapshot
-    select distinct
+snapshots as (
+    -- managed patients per district and snapshot (one row per person already);
+    -- the year is reported from the district's latest snapshot of the year
+    select
         district_code,
         snapshot_month,
         year_start,
-        'ytd' as period_type,
-        cast(snapshot_month + interval '1 month' - interval '1 day' as date) as period_end,
-        cast(extract(month from snapshot_month) as integer) as months_in_period
+        cast(snapshot_month + interval '1 month' - interval '1 day' as date) as snapshot_end,
+        count(*) filter (where is_managed) as patients,
+        snapshot_month = max(snapshot_month) over (
+            partition by district_code, year_start
+        ) as is_latest_in_year
     from registry
-    union all
-    select
-        district_code,
-        max(snapshot_month) as snapshot_month,
-        year_start,
-        'year' as period_type,
-        cast(year_start + interval '1 year' - interval '1 day' as date) as period_end,
-        12 as months_in_period
-    from registry
-    group by district_code, year_start
-),
-
-managed as (
-    select
-        p.district_code,
-        p.period_type,
-        p.year_start,
-        p.period_end,
-        p.months_in_period,
-        cast(extract(month from p.snapshot_month) as integer) as months_present,
-        r.person_id_hash
-    from periods as p
-    inner join registry as r
-        on
-            p.district_code = r.district_code
-            and p.snapshot_month = r.snapshot_month
-    where r.is_managed
+    group by district_code, snapshot_month, year_start
 ),
 
 discharges as (
     select
-        m.district_code,
-        m.period_type,
-        m.period_end,
-        count(*) as discharges
-    from managed as m
-    inner join {{ ref('int_settlements_classified') }} as s
-        on
-            m.person_id_hash = s.person_id_hash
-            and s.discharged_on between m.year_start and m.period_end
-    group by m.district_code, m.period_type, m.period_end
+        s.person_id_hash,
+        s.discharged_on,
+        cast(date_trunc('year', s.discharged_on) as date) as year_start
+    from {{ ref('int_settlements_classified') }} as s
+    {% if is_incremental() %}
+        inner join changed_years as y
+            on
+                s.discharged_on >= y.year_start
+                and s.discharged_on < cast(y.year_start + interval '1 year' as date)
+    {% endif %}
+),
+
+linked as (
+    -- each managed patient's discharges of the year: to the snapshot's month end
+    -- (ytd) and to the year's end
+    select
+        r.district_code,
+        r.snapshot_month,
+        count(*) filter (
+            where d.discharged_on
+            <= cast(r.snapshot_month + interval '1 month' - interval '1 day' as date)
+        ) as ytd_discharges,
+        count(*) as year_discharges
+    from registry as r
+    inner join discharges as d
+        on r.person_id_hash = d.person_id_hash and r.year_start = d.year_start
+    where r.is_managed
+    group by r.district_code, r.snapshot_month
 ),
 
 by_district as (
     select
-        m.district_code,
-        m.period_type,
-        m.year_start,
-        m.period_end,
-        max(m.months_present) as months_present,
-        max(m.months_in_period) as months_in_period,
-        count(distinct m.person_id_hash) as patients
-    from managed as m
-    group by m.district_code, m.period_type, m.year_start, m.period_end
+        s.district_code,
+        'ytd' as period_type,
+        s.year_start,
+        s.snapshot_end as period_end,
+        cast(extract(month from s.snapshot_month) as integer) as months_present,
+        cast(extract(month from s.snapshot_month) as integer) as months_in_period,
+        s.patients,
+        coalesce(l.ytd_discharges, 0) as discharges
+    from snapshots as s
+    left join linked as l
+        on s.district_code = l.district_code and s.snapshot_month = l.snapshot_month
+    where s.patients > 0
+    union all
+    select
+        s.district_code,
+        'year' as period_type,
+        s.year_start,
+        cast(s.year_start + interval '1 year' - interval '1 day' as date) as period_end,
+        cast(extract(month from s.snapshot_month) as integer) as months_present,
+        12 as months_in_period,
+        s.patients,
+        coalesce(l.year_discharges, 0) as discharges
+    from snapshots as s
+    left join linked as l
+        on s.district_code = l.district_code and s.snapshot_month = l.snapshot_month
+    where s.patients > 0 and s.is_latest_in_year
 ),
 
 areas as (
     select
-        coalesce(b.district_code, '{{ var("municipality_code") }}') as area_code,
-        b.period_type,
-        b.year_start as period_start,
-        b.period_end,
-        sum(coalesce(d.discharges, 0)) as discharges,
-        sum(b.patients) as patients,
-        min(b.months_present) as months_present,
-        max(b.months_in_period) as months_in_period
-    from by_district as b
-    left join discharges as d
-        on
-            b.district_code = d.district_code
-            and b.period_type = d.period_type
-            and b.period_end = d.period_end
+        coalesce(district_code, '{{ var("municipality_code") }}') as area_code,
+        period_type,
+        year_start as period_start,
+        period_end,
+        sum(discharges) as discharges,
+        sum(patients) as patients,
+        min(months_present) as months_present,
+        max(months_in_period) as months_in_period
+    from by_district
     group by grouping sets (
-        (b.district_code, b.period_type, b.year_start, b.period_end),
-        (b.period_type, b.year_start, b.period_end)
+        (district_code, period_type, year_start, period_end),
+        (period_type, year_start, period_end)
     )
 )
 

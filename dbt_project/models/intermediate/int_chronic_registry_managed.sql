@@ -3,7 +3,11 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='snapshot_month',
-        post_hook="create index if not exists {{ this.name }}_batch on {{ this }} (batch_id)"
+        post_hook=[
+            "create index if not exists {{ this.name }}_batch on {{ this }} (batch_id)",
+            "{{ incremental_index('snapshot', ['snapshot_month']) }}",
+            "{{ incremental_index('built', ['built_at', 'snapshot_month']) }}",
+        ]
     )
 }}
 

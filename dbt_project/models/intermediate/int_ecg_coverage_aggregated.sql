@@ -1,24 +1,26 @@
 -- M05B: administrative-village clinics with ECG equipment over all of them, per year.
 -- The registry's 是否行政村卫生室 decides which clinics count (indicators.md): its
 -- latest snapshot of the year; other ledger rows count in neither part.
-with registry as (
-    select distinct on (credit_code, date_trunc('year', month_start))
-        credit_code,
-        cast(date_trunc('year', month_start) as date) as year_start,
-        is_admin_village_clinic
-    from {{ ref('int_institution_months_classified') }}
-    order by credit_code asc, date_trunc('year', month_start) asc, month_start desc
-),
-
-ledger as (
+with ledger as (
+    -- each clinic of the ledger, classified by the registry's latest snapshot of
+    -- the year that lists it (looked up by credit code)
     select
         e.district_code,
         e.period_start as year_start,
         count(*) filter (where e.has_ecg) as equipped,
         count(*) as clinics
     from {{ ref('stg_hc__village_clinic_equipment') }} as e
-    inner join registry as r
-        on e.credit_code = r.credit_code and e.period_start = r.year_start
+    cross join
+        lateral (
+            select i.is_admin_village_clinic
+            from {{ ref('int_institution_months_classified') }} as i
+            where
+                i.credit_code = e.credit_code
+                and i.month_start >= e.period_start
+                and i.month_start < cast(e.period_start + interval '1 year' as date)
+            order by i.month_start desc
+            limit 1
+        ) as r
     where r.is_admin_village_clinic
     group by e.district_code, e.period_start
 ),

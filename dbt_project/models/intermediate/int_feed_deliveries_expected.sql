@@ -128,17 +128,11 @@ expected as (
 institutions as (
     -- 卫统 monthly report: every active institution is expected every month.
     select
-        i.district_code,
-        i.period_start,
-        count(*) as institutions_expected,
-        count(s.credit_code) as institutions_reported
-    from {{ ref('stg_hc__institutions') }} as i
-    left join {{ ref('stg_hc__monthly_services') }} as s
-        on i.credit_code = s.credit_code and i.period_start = s.period_start
-    where
-        i.active_from <= cast(i.period_start + interval '1 month' - interval '1 day' as date)
-        and (i.active_to is null or i.active_to >= i.period_start)
-    group by i.district_code, i.period_start
+        district_code,
+        month_start as period_start,
+        institutions_expected,
+        institutions_reported
+    from {{ ref('int_institution_reporting_counted') }}
 )
 
 select

@@ -1,19 +1,49 @@
-{{ config(materialized='table') }}
+-- depends_on: {{ ref('int_indicator_inputs_unioned') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='period_start',
+        on_schema_change='append_new_columns',
+        post_hook=[
+            "{{ incremental_index('start', ['period_start']) }}",
+            "{{ incremental_index('built', ['built_at', 'period_start']) }}",
+        ]
+    )
+}}
 
 -- Monthly ratio indicators for districts and the municipality by month, quarter,
 -- ytd and year. Every value is a ratio of sums of the monthly district inputs,
 -- never an average of ratios. A stock denominator (resident population) is
 -- summed over districts but not over months; a district without one is left out
 -- of the municipal numerator too, so both sides cover the same districts.
-with inputs as (
+--
+-- Incremental by year (delete+insert on period_start): every period of a year
+-- (its months, quarters, year to date and the year) is recomputed when one of its
+-- monthly inputs was rebuilt since this model's last run.
+with
+{% if is_incremental() %}
+    changed_years as (
+        select distinct cast(date_trunc('year', u.month_start) as date) as year_start
+        from ({{ periods_rebuilt_in(ref('int_indicator_inputs_unioned')) }}) as u
+    ),
+{% endif %}
+
+inputs as (
     select
-        indicator_code,
-        district_code as area_code,
-        month_start,
-        numerator,
-        denominator,
-        denominator_is_stock
-    from {{ ref('int_indicator_inputs_unioned') }}
+        i.indicator_code,
+        i.district_code as area_code,
+        i.month_start,
+        i.numerator,
+        i.denominator,
+        i.denominator_is_stock
+    from {{ ref('int_indicator_inputs_unioned') }} as i
+    {% if is_incremental() %}
+        inner join changed_years as y
+            on
+                i.month_start >= y.year_start
+                and i.month_start < cast(y.year_start + interval '1 year' as date)
+    {% endif %}
 ),
 
 areas as (
@@ -107,7 +137,8 @@ select
     p.denominator,
     p.numerator * r.factor / nullif(p.denominator, 0) as value,
     p.months_present,
-    p.months_in_period
+    p.months_in_period,
+    cast(now() as timestamptz) as built_at
 from periods as p
 inner join {{ ref('indicator_registry') }} as r
     on p.indicator_code = r.indicator_code

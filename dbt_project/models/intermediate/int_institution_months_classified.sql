@@ -1,6 +1,21 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='month_start',
+        on_schema_change='append_new_columns',
+        post_hook=[
+            "{{ incremental_index('batch', ['batch_id']) }}",
+            "{{ incremental_index('month', ['month_start']) }}",
+            "{{ incremental_index('built', ['built_at', 'month_start']) }}",
+            "{{ incremental_index('credit', ['credit_code', 'month_start']) }}",
+        ]
+    )
+}}
 
--- Each institution of each monthly registry snapshot, with its WS 218 class flags.
+-- Each institution of each monthly registry snapshot, with its WS 218 class flags
+-- and whether it was active in the month (expected to file the 卫统 report).
+-- Incremental by month: a month is rebuilt when its registry batch is not built yet.
 select
     i.credit_code,
     i.district_code,
@@ -12,7 +27,17 @@ select
     coalesce(i.is_admin_village_clinic, false) as is_admin_village_clinic,
     coalesce(c.is_primary_level, false) as is_primary_level,
     coalesce(c.is_tcm_category, false) as is_tcm_category,
-    coalesce(i.hospital_grade in ('二级', '三级'), false) as is_level_two_or_higher
+    coalesce(i.hospital_grade in ('二级', '三级'), false) as is_level_two_or_higher,
+    coalesce(
+        i.active_from <= cast(i.period_start + interval '1 month' - interval '1 day' as date)
+        and (i.active_to is null or i.active_to >= i.period_start),
+        false
+    ) as is_active,
+    i.batch_id,
+    cast(now() as timestamptz) as built_at
 from {{ ref('stg_hc__institutions') }} as i
 left join {{ ref('ref_ws218_classes') }} as c
     on i.ws218_code = c.ws218_code
+{% if is_incremental() %}
+    where i.period_start in ({{ months_with_unbuilt_batches('hs_institutions') }})
+{% endif %}

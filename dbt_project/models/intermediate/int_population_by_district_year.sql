@@ -1,8 +1,23 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['district_code', 'data_year'],
+        post_hook=[
+            "{{ incremental_index('built', ['built_at', 'data_year']) }}",
+        ]
+    )
+}}
+
 -- Resident population per district for every data year: the year-end figure of
 -- that year, else the latest earlier year available. A figure from before a
 -- district's borders changed (2026: 北碚区; 两江新区 is new) is not carried
 -- across the change: the value stays null rather than silently wrong. A retired
 -- district has no population after the year it ended in.
+--
+-- Every figure is recomputed (a few hundred rows); only those that changed are
+-- written, with a new built_at: how the models using the population find the
+-- years to recompute. A figure is only ever replaced, never withdrawn.
 with population as (
     select
         district_code,
@@ -38,12 +53,32 @@ candidates as (
             or d.borders_changed_on <= make_date(p.source_year, 12, 31)
             or d.borders_changed_on > make_date(y.data_year, 12, 31)
         )
+),
+
+resolved as (
+    select
+        district_code,
+        data_year,
+        source_year,
+        residents
+    from candidates
+    where newest_first = 1
 )
 
 select
-    district_code,
-    data_year,
-    source_year,
-    residents
-from candidates
-where newest_first = 1
+    r.district_code,
+    r.data_year,
+    r.source_year,
+    r.residents,
+    cast(now() as timestamptz) as built_at
+from resolved as r
+{% if is_incremental() %}
+    where not exists (
+        select 1 from {{ this }} as t
+        where
+            t.district_code = r.district_code
+            and t.data_year = r.data_year
+            and t.source_year is not distinct from r.source_year
+            and t.residents is not distinct from r.residents
+    )
+{% endif %}

@@ -2,7 +2,8 @@
 -- cardiovascular disease (I00-I99), cancer (C00-C97), diabetes (E10-E14) or
 -- chronic respiratory disease (J30-J98). Per 5-year band M = deaths / population,
 -- q = 5M / (1 + 2.5M); result = (1 - prod(1 - q)) x 100. The municipality pools
--- deaths and population per band before computing.
+-- deaths and population per band before computing. Recomputed in full from the
+-- deaths counted per month (a few hundred rows a month).
 with bands as (
     select cast(generate_series({{ var('premature_mortality_lower_age') }}, 65, 5) as integer)
         as band_start
@@ -11,30 +12,21 @@ with bands as (
 deaths as (
     select
         district_code,
-        cast(extract(year from death_date) as integer) as data_year,
-        cast(floor(extract(year from age(death_date, birth_date)) / 5) * 5 as integer)
-            as band_start,
-        count(*) as deaths
-    from {{ ref('stg_hc__death_registrations') }}
-    where
-        (
-            left(underlying_cause_icd10, 3) between 'I00' and 'I99'
-            or left(underlying_cause_icd10, 3) between 'C00' and 'C97'
-            or left(underlying_cause_icd10, 3) between 'E10' and 'E14'
-            or left(underlying_cause_icd10, 3) between 'J30' and 'J98'
-        )
-        and extract(year from age(death_date, birth_date))
-        between {{ var('premature_mortality_lower_age') }} and 69
+        data_year,
+        band_start,
+        sum(deaths) as deaths
+    from {{ ref('int_deaths_counted') }}
+    where band_start is not null
     group by district_code, data_year, band_start
 ),
 
 registration_months as (
     select
         district_code,
-        cast(left(period, 4) as integer) as data_year,
-        count(distinct period) as months_present
-    from {{ ref('stg_hc__death_registrations') }}
-    group by district_code, left(period, 4)
+        cast(extract(year from month_start) as integer) as data_year,
+        count(distinct month_start) as months_present
+    from {{ ref('int_deaths_counted') }}
+    group by district_code, extract(year from month_start)
 ),
 
 population as (

@@ -3,7 +3,13 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='month_start',
-        post_hook="create index if not exists {{ this.name }}_batch on {{ this }} (batch_id)"
+        post_hook=[
+            "create index if not exists {{ this.name }}_batch on {{ this }} (batch_id)",
+            "{{ incremental_index('month', ['month_start']) }}",
+            "{{ incremental_index('built', ['built_at', 'month_start', 'discharged_on']) }}",
+            "{{ incremental_index('settlement', ['settlement_id']) }}",
+            "{{ incremental_index('discharged', ['discharged_on']) }}",
+        ]
     )
 }}
 
@@ -12,23 +18,26 @@
 -- Insured-district basis; in-district when the provider lies in the insured district.
 --
 -- Incremental by settlement month: a month is rebuilt when its settlement batch
--- is not built yet, when the institution registry of the month was received
--- after the last build, or when a newly built reversal names one of its settlements.
+-- is not built yet, when its providers (the institution registry of the month)
+-- were rebuilt since the last build, or when a reversal arriving in a month not
+-- built yet names one of its settlements (looked up by settlement id).
 {% if is_incremental() %}
-    with months as (
+    with unbuilt as (
         {{ months_with_unbuilt_batches('mi_inpatient_settlements') }}
+    ),
+
+    months as (
+        select u.month_start from unbuilt as u
         union
-        select a.period_start
-        from {{ source('ops', 'active_batch') }} as a
-        where
-            a.feed = 'hs_institutions'
-            and a.received_at > (select max(t.built_at) from {{ this }} as t)
+        {{ periods_rebuilt_in(ref('int_insurance_providers_by_month')) }}
         union
         select t.month_start
-        from {{ this }} as t
-        inner join {{ ref('int_settlement_reversals_listed') }} as r
-            on t.settlement_id = r.settlement_id
-        where r.month_start > t.month_start
+        from {{ ref('int_settlement_reversals_listed') }} as r
+        inner join {{ this }} as t
+            on r.settlement_id = t.settlement_id
+        where
+            r.month_start in (select u.month_start from unbuilt as u)
+            and r.month_start > t.month_start
     )
 {% endif %}
 
@@ -56,5 +65,12 @@ where
         where r.settlement_id = s.settlement_id
     )
     {% if is_incremental() %}
-        and s.period_start in (select m.month_start from months as m)
+        -- through the months' active batches, so that only their rows are read
+        and s.batch_id in (
+            select a.batch_id
+            from {{ source('ops', 'active_batch') }} as a
+            where
+                a.feed = 'mi_inpatient_settlements'
+                and a.period_start in (select m.month_start from months as m)
+        )
     {% endif %}

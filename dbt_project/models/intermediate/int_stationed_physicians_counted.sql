@@ -1,39 +1,54 @@
--- M04: intermediate-or-higher physicians sent by level-2+ institutions to
--- primary-level institutions whose stationing, clipped to the year, covers at
--- least 6 calendar months by the period end; distinct persons per host district
--- (the municipality counts each person once). Rows: ytd at each roster snapshot
--- month, and the year from the year's latest snapshot.
-with roster as (
-    select
-        r.person_id_hash,
-        r.district_code,
-        r.period_start as snapshot_month,
-        cast(date_trunc('year', r.period_start) as date) as year_start,
-        cast(r.period_start + interval '1 month' - interval '1 day' as date) as period_end,
-        r.start_date,
-        r.end_date,
-        r.title_level in ('中级', '副高级', '正高级')
-        and sending.is_level_two_or_higher
-        and hosting.is_primary_level as is_eligible
-    from {{ ref('stg_hc__stationing_roster') }} as r
-    left join {{ ref('int_institution_months_classified') }} as sending
-        on
-            r.sending_institution_code = sending.credit_code
-            and r.period_start = sending.month_start
-    left join {{ ref('int_institution_months_classified') }} as hosting
-        on
-            r.host_institution_code = hosting.credit_code
-            and r.period_start = hosting.month_start
-),
+-- depends_on: {{ ref('int_stationing_roster_qualified') }}
+-- depends_on: {{ ref('int_population_by_district_year') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='period_start',
+        on_schema_change='append_new_columns',
+        post_hook=[
+            "{{ incremental_index('start', ['period_start']) }}",
+            "{{ incremental_index('built', ['built_at', 'period_start']) }}",
+        ]
+    )
+}}
 
-qualifying as (
+-- M04: qualifying stationed physicians (int_stationing_roster_qualified), distinct
+-- persons per host district (the municipality counts each person once), per
+-- 10,000 residents. Rows: ytd at each roster snapshot month, and the year from
+-- the year's latest snapshot.
+--
+-- Incremental by year (delete+insert on period_start, 1 January): a year is
+-- recomputed when one of its roster snapshots or its resident population was
+-- rebuilt since this model's last run.
+with
+{% if is_incremental() %}
+    changed_years as (
+        select cast(date_trunc('year', r.snapshot_month) as date) as year_start
+        from (
+            {{ periods_rebuilt_in(ref('int_stationing_roster_qualified'), 'snapshot_month') }}
+        ) as r
+        union
+        select make_date(p.data_year, 1, 1)
+        from {{ ref('int_population_by_district_year') }} as p
+        where p.built_at > {{ last_built_at() }}
+    ),
+{% endif %}
+
+roster as (
     select
-        *,
-        coalesce(is_eligible, false)
-        and least(coalesce(end_date, period_end), period_end)
-        >= greatest(start_date, year_start) + interval '6 months' - interval '1 day'
-            as qualifies
-    from roster
+        q.district_code,
+        q.snapshot_month,
+        cast(date_trunc('year', q.snapshot_month) as date) as year_start,
+        q.person_id_hash,
+        q.qualifies
+    from {{ ref('int_stationing_roster_qualified') }} as q
+    {% if is_incremental() %}
+        inner join changed_years as y
+            on
+                q.snapshot_month >= y.year_start
+                and q.snapshot_month < cast(y.year_start + interval '1 year' as date)
+    {% endif %}
 ),
 
 latest_in_year as (
@@ -47,30 +62,30 @@ latest_in_year as (
 
 periods as (
     select
-        q.district_code,
-        q.person_id_hash,
-        q.qualifies,
-        q.year_start,
+        r.district_code,
+        r.person_id_hash,
+        r.qualifies,
+        r.year_start,
         'ytd' as period_type,
-        q.period_end,
-        cast(extract(month from q.snapshot_month) as integer) as months_present,
-        cast(extract(month from q.snapshot_month) as integer) as months_in_period
-    from qualifying as q
+        cast(r.snapshot_month + interval '1 month' - interval '1 day' as date) as period_end,
+        cast(extract(month from r.snapshot_month) as integer) as months_present,
+        cast(extract(month from r.snapshot_month) as integer) as months_in_period
+    from roster as r
     union all
     select
-        q.district_code,
-        q.person_id_hash,
-        q.qualifies,
-        q.year_start,
+        r.district_code,
+        r.person_id_hash,
+        r.qualifies,
+        r.year_start,
         'year' as period_type,
-        cast(q.year_start + interval '1 year' - interval '1 day' as date) as period_end,
-        cast(extract(month from q.snapshot_month) as integer) as months_present,
+        cast(r.year_start + interval '1 year' - interval '1 day' as date) as period_end,
+        cast(extract(month from r.snapshot_month) as integer) as months_present,
         12 as months_in_period
-    from qualifying as q
+    from roster as r
     inner join latest_in_year as l
         on
-            q.district_code = l.district_code
-            and q.snapshot_month = l.snapshot_month
+            r.district_code = l.district_code
+            and r.snapshot_month = l.snapshot_month
 ),
 
 counted as (
@@ -108,7 +123,8 @@ select
     p.residents as denominator,
     c.persons * 10000.0 / nullif(p.residents, 0) as value,
     c.months_present,
-    c.months_in_period
+    c.months_in_period,
+    cast(now() as timestamptz) as built_at
 from counted as c
 left join population as p
     on

@@ -1,15 +1,42 @@
+-- depends_on: {{ ref('int_institution_months_classified') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='month_start',
+        on_schema_change='append_new_columns',
+        post_hook=[
+            "{{ incremental_index('batch', ['batch_id']) }}",
+            "{{ incremental_index('month', ['month_start']) }}",
+            "{{ incremental_index('built', ['built_at', 'month_start']) }}",
+        ]
+    )
+}}
+
 -- Visits per district and month: all, primary-level (M07) and TCM (M12).
 -- TCM-category institutions count their total visits whole (indicators.md).
+-- Incremental by month: a month is rebuilt when its 卫统 batch is not built yet or
+-- its registry snapshot was rebuilt since this model's last run.
 select
     s.district_code,
     i.month_start,
     sum(s.total_visits) as total_visits,
     sum(case when i.is_primary_level then s.total_visits else 0 end) as primary_visits,
     sum(case when i.is_tcm_category then s.total_visits else s.tcm_visits end) as tcm_visits,
-    count(*) as reporting_institutions
+    count(*) as reporting_institutions,
+    max(s.batch_id) as batch_id,
+    cast(now() as timestamptz) as built_at
 from {{ ref('stg_hc__monthly_services') }} as s
 inner join {{ ref('int_institution_months_classified') }} as i
     on
         s.credit_code = i.credit_code
         and s.period_start = i.month_start
+{% if is_incremental() %}
+    where
+        s.period_start in (
+            {{ months_with_unbuilt_batches('hs_monthly_services') }}
+            union
+            {{ periods_rebuilt_in(ref('int_institution_months_classified')) }}
+        )
+{% endif %}
 group by s.district_code, i.month_start

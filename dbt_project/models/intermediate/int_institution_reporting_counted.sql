@@ -1,0 +1,36 @@
+-- depends_on: {{ ref('int_visits_aggregated_to_district_month') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='month_start',
+        on_schema_change='append_new_columns',
+        post_hook=[
+            "{{ incremental_index('month', ['month_start']) }}",
+        ]
+    )
+}}
+
+-- 卫统 monthly report per district and month: the institutions active in the
+-- month's registry snapshot (every one is expected to report) and those of them
+-- that reported. Incremental by month: the months whose registry snapshot or
+-- 卫统 report was rebuilt since this model's last run.
+select
+    i.district_code,
+    i.month_start,
+    count(*) as institutions_expected,
+    count(s.credit_code) as institutions_reported,
+    cast(now() as timestamptz) as built_at
+from {{ ref('int_institution_months_classified') }} as i
+left join {{ ref('stg_hc__monthly_services') }} as s
+    on i.credit_code = s.credit_code and i.month_start = s.period_start
+where
+    i.is_active
+    {% if is_incremental() %}
+        and i.month_start in (
+            {{ periods_rebuilt_in(ref('int_institution_months_classified')) }}
+            union
+            {{ periods_rebuilt_in(ref('int_visits_aggregated_to_district_month')) }}
+        )
+    {% endif %}
+group by i.district_code, i.month_start
