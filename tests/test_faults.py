@@ -57,27 +57,22 @@ def test_a_broken_validator_fails_the_batch_and_the_next_run_decides_it(
 def test_a_load_that_breaks_halfway_lands_exactly_once_on_the_next_run(
     fresh_db, tmp_path, monkeypatch
 ):
-    from yigongti import loader
+    from yigongti.quality.streamed import StreamedRules
     from yigongti.readers import sources
 
     path = _settlements(tmp_path)
     item = LandingFile("mi_inpatient_settlements", JAN, str(path))
-    real = loader.district_resolver
+    real = StreamedRules.check
     monkeypatch.setattr(sources, "BLOCK_CHARS", 64)  # a block per line
+    seen = []
 
-    def breaking(*args):
-        resolve = real(*args)
-        seen = []
+    def breaking(self, *args):
+        seen.append(args)
+        if len(seen) == 2:  # the connection drops after the COPY's first block
+            raise ConnectionError("server closed the connection unexpectedly")
+        return real(self, *args)
 
-        def district(values):
-            seen.append(values)
-            if len(seen) == 2:  # the connection drops after the COPY's first block
-                raise ConnectionError("server closed the connection unexpectedly")
-            return resolve(values)
-
-        return district
-
-    monkeypatch.setattr(loader, "district_resolver", breaking)
+    monkeypatch.setattr(StreamedRules, "check", breaking)
     with pytest.raises(ConnectionError):
         process_file(fresh_db, item, PII_KEY)
     with fresh_db.connect() as db:
@@ -85,7 +80,7 @@ def test_a_load_that_breaks_halfway_lands_exactly_once_on_the_next_run(
     status, message, rows = _status(fresh_db, batch_id)
     assert (status, rows) == ("failed", 0), message
 
-    monkeypatch.setattr(loader, "district_resolver", real)
+    monkeypatch.setattr(StreamedRules, "check", real)
     result = process_file(fresh_db, item, PII_KEY)
     assert (result["batch_id"], result["status"]) == (batch_id, "accepted"), result["message"]
     assert _status(fresh_db, batch_id)[2] == 3  # every row once

@@ -80,4 +80,4 @@ def test_hash_is_hmac_sha256(key):
     hasher = Hasher(key)
     for value in ["500101198001010011", "x", "居民"]:
         assert hasher(value) == hmac.new(key.encode(), value.encode(), hashlib.sha256).hexdigest()
-    assert hasher.many(["a", "", "b"]) == [hasher("a"), "", hasher("b")]
+    assert hasher.many(["a", "", None, "b"]) == [hasher("a"), None, None, hasher("b")]

@@ -137,7 +137,7 @@ def test_every_batch_has_its_gx_result_recorded(fresh_db, tmp_path, monkeypatch)
 
 
 def _slow_only(monkeypatch):
-    monkeypatch.setattr(FeedFile, "_fast_columns", lambda self, rows: None)
+    monkeypatch.setattr(FeedFile, "_fast_frame", lambda self, rows: None)
 
 
 SETTLEMENT_HEADER = (
@@ -244,3 +244,36 @@ def test_a_value_that_is_no_date_is_reported_not_cast(fresh_db, tmp_path):
     assert result["status"] == "rejected", result["message"]
     assert result["rules_failed"] == ["death_date.type"]
     assert "第 3 行（2025-02-30）" in result["message"]
+
+
+def test_blank_values_land_as_null_never_as_empty_text(fresh_db, tmp_path):
+    """COPY reads an unquoted empty field as NULL and a quoted one as empty text:
+    blanks of every kind of column (text, money, pattern, hashed and checked
+    identifier) must reach raw as NULL, or ``is null`` rules miss them."""
+    from tests.feedfiles import death_row
+
+    settlement = settlement_row("S1", pooled_fund_paid=None, main_diagnosis_icd10=None)
+    death = death_row("D1", id_type="2", person_id_hash=None)  # not a resident ID: optional
+    for feed_name, row in [
+        ("mi_inpatient_settlements", settlement),
+        ("death_registrations", death),
+    ]:
+        path = write_feed(tmp_path, feed_name, JAN, [row])
+        result = process_file(fresh_db, LandingFile(feed_name, JAN, str(path)), PII_KEY)
+        feed = contract(feed_name)
+        with fresh_db.connect() as db:
+            values = db.execute(
+                f"select {', '.join(feed.raw_columns)}, _issues from {feed.raw_table} "
+                "where _batch_id = %s",
+                (result["batch_id"],),
+            ).fetchone()
+        assert "" not in values, (feed_name, values)
+        blank = {
+            n for n, v in zip([*feed.raw_columns, "_issues"], values, strict=True) if v is None
+        }
+        expected = (
+            {"pooled_fund_paid", "main_diagnosis_icd10"}
+            if feed_name == "mi_inpatient_settlements"
+            else {"person_id_hash", "person_id_hash_check"}
+        )
+        assert blank == expected | {"_issues"}, feed_name

@@ -145,14 +145,14 @@ class Hasher:
         outer.update(inner.digest())
         return outer.hexdigest()
 
-    def many(self, values: Sequence[str]) -> list[str]:
-        """Hashes of ``values``; blanks ('') stay blank."""
+    def many(self, values: Sequence[str | None]) -> list[str | None]:
+        """Hashes of ``values``; blanks (None or '') are None."""
         inner_state, outer_state = self._inner, self._outer
         out = []
         append = out.append
         for value in values:
             if not value:
-                append("")
+                append(None)
                 continue
             inner = inner_state.copy()
             inner.update(value.encode("utf-8"))

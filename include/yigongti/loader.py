@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import logging
 import os
 import re
 import shutil
 from dataclasses import dataclass
-from itertools import repeat
 from pathlib import Path
 
+import polars as pl
 import psycopg
 from psycopg.copy import QueuedLibpqWriter
 
 from yigongti.contracts import LINEAGE_COLUMNS, Feed, registry_feed
-from yigongti.copy_text import csv_column, csv_field, csv_text
 from yigongti.quality.streamed import StreamedRules
 from yigongti.readers import FeedFileError, open_feed_file
 from yigongti.reference import districts
@@ -78,21 +78,20 @@ def institution_districts(db: psycopg.Connection, period: str) -> dict[str, str]
     return dict(rows)
 
 
-def district_resolver(db: psycopg.Connection, feed: Feed, period: str, name: str):
-    """Return f(block columns) -> the district code of each row ('' when none),
-    per the feed's contract rule."""
+def district_resolver(db: psycopg.Connection, feed: Feed, period: str, name: str) -> pl.Expr:
+    """The district code of each raw row (null when none), per the feed's
+    contract rule, as an expression over a block's frame."""
     kind, column = feed.district_rule
     if kind == "file":
         match = FILE_DISTRICT.match(name)
-        code = match.group(1) if match else ""
-        return lambda columns: [code] * len(next(iter(columns.values())))
+        return pl.lit(match.group(1) if match else None, dtype=pl.Utf8)
     if kind == "column":
-        return lambda columns: columns[column]
+        return pl.col(column)
     if kind == "region":
-        return lambda columns: [v[:6] for v in columns[column]]
+        return pl.col(column).str.slice(0, 6)
     if kind == "institution":
         lookup = institution_districts(db, registry_period(feed, period))
-        return lambda columns: [lookup.get(v, "") for v in columns[column]]
+        return pl.col(column).replace_strict(lookup, default=None, return_dtype=pl.Utf8)
     raise ValueError(f"{feed.name}: unknown district rule {feed.district!r}")
 
 
@@ -322,50 +321,64 @@ def _file_district(feed: Feed, name: str) -> str | None:
 
 
 def _copy_rows(db, feed, period, path, name, hasher, batch_id, received_at, sha) -> int:
-    """COPY the file block by block as CSV text (pre-formatted: no per-value
-    adaptation), with the streamed rules (quality/streamed.py) counted on the way."""
+    """COPY the file block by block as CSV text written by polars (no adaptation
+    per value), with the streamed rules (quality/streamed.py) counted on the way."""
     opened = open_feed_file(feed, path, hasher)
-    district_of = district_resolver(db, feed, period, name)
+    district = district_resolver(db, feed, period, name).alias("_district_code")
     named = _file_district(feed, name)
     streamed = StreamedRules(feed, period)
     issues = opened.issues
-    constants = [csv_field(str(v)) for v in (batch_id, name, sha, received_at.isoformat())]
+    lineage = [
+        pl.lit(str(batch_id)).alias("_batch_id"),
+        pl.lit(name).alias("_file_name"),
+        pl.lit(sha).alias("_file_sha256"),
+    ]
+    received = pl.lit(received_at.isoformat()).alias("_received_at")
     columns = ", ".join((*feed.raw_columns, *LINEAGE_COLUMNS))
-    count = 0
+    count, per_district = 0, {}
     with (
         db.cursor() as cur,
         cur.copy(
             f"copy {feed.raw_table} ({columns}) from stdin (format csv)",
             # A writer thread sends while this one reads the next block: the
-            # server parses one block while Python prepares the next.
+            # server parses one block while the next is prepared.
             writer=QueuedLibpqWriter(cur),
         ) as copy,
     ):
         for block in opened.blocks():
-            n = len(block)
-            districts = district_of(block.columns)
+            frame = block.frame.with_columns(district)
             if named:
-                for i, district in enumerate(districts):
-                    if district and district != named:
-                        issues.add(
-                            "district.matches_file_name",
-                            f"文件名标明区县 {named}，但该行属于其他区县",
-                            block.numbers[i],
-                            value=district,
-                        )
-            block.columns["_district_code"] = districts
-            streamed.check(block, issues)
+                districts = frame.get_column("_district_code")
+                other = districts.is_not_null() & (districts != named)
+                for i in other.arg_true().to_list():
+                    issues.add(
+                        "district.matches_file_name",
+                        f"文件名标明区县 {named}，但该行属于其他区县",
+                        block.numbers[i],
+                        value=districts[i],
+                    )
+            streamed.check(block.numbers, frame, issues)
+            for code, n in frame.get_column("_district_code").value_counts().iter_rows():
+                if code is not None:
+                    per_district[code] = per_district.get(code, 0) + n
             broken = issues.take_broken()
-            fields = [csv_column(block.columns[c]) for c in feed.raw_columns]
-            fields += [repeat(v, n) for v in constants[:3]]
-            fields += [list(map(str, block.numbers)), repeat(constants[3], n), districts]
-            fields.append(
-                [";".join(broken.get(number, ())) for number in block.numbers]
+            rules = (
+                pl.Series("_issues", [";".join(broken.get(n, ())) or None for n in block.numbers])
                 if broken
-                else repeat("", n)
+                else pl.lit(None, dtype=pl.Utf8).alias("_issues")
             )
-            copy.write(csv_text(fields).encode("utf-8"))
-            count += n
+            out = frame.select(
+                *feed.raw_columns,
+                *lineage,
+                pl.Series("_row_number", block.numbers).cast(pl.Utf8),
+                received,
+                "_district_code",
+                rules,
+            )
+            text = io.BytesIO()
+            out.write_csv(text, include_header=False)
+            copy.write(text.getvalue())
+            count += len(block)
     if count == 0:
         raise FeedFileError("file.no_rows", "文件只有表头，没有数据行")
     # What the reader and the stream decided, for the validator to report through
@@ -389,16 +402,16 @@ def _copy_rows(db, feed, period, path, name, hasher, batch_id, received_at, sha)
             ),
         )
     # Fresh statistics: without them the planner takes a new batch for one row and
-    # picks nested loops for the validation queries that follow.
-    db.execute(f"analyze {feed.raw_table}")
-    db.execute(
-        """
-        insert into ops.batch_district (batch_id, district_code, row_count)
-        select _batch_id, _district_code, count(*)
-        from {table} where _batch_id = %(b)s and _district_code is not null
-        group by 1, 2
-        """.replace("{table}", feed.raw_table),
-        {"b": batch_id},
+    # picks nested loops for the validation queries that follow. The columns those
+    # queries select and join on; the other columns' statistics change little
+    # from batch to batch (and cost most of a full ANALYZE).
+    keys = ", ".join(
+        dict.fromkeys(["_batch_id", "_district_code", *(c.name for c in feed.key_columns)])
+    )
+    db.execute(f"analyze {feed.raw_table} ({keys})")
+    db.cursor().executemany(
+        "insert into ops.batch_district (batch_id, district_code, row_count) values (%s, %s, %s)",
+        [(batch_id, code, n) for code, n in sorted(per_district.items())],
     )
     db.execute(
         """

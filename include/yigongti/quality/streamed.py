@@ -1,128 +1,97 @@
 """The contract rules decided while a file's rows stream through the loader.
 
-The rows pass through Python anyway (checks before hashing, the hash, the
+The rows pass through the loader anyway (checks before hashing, the hash, the
 lineage), so the column rules of the suite (``suites.contract_rules``) are
-counted there, column by column per block, instead of by a scan of the landed
-batch per rule: not null, format, value set, check character, the district's
-rules and the key's uniqueness. Each keeps its name, description and
-expectation from the suite, and ``validate`` reports its count and rows through
-GX as that expectation's result.
+counted there, as vectorised expressions over each block (polars), instead of
+by a scan of the landed batch per rule: not null, format, value set, check
+character, the district's rules and the key's uniqueness. Each keeps its name,
+description and expectation from the suite, and ``validate`` reports its count
+and rows through GX as that expectation's result.
 
-The key is checked with a set of 64-bit hashes: a repeated hash may be a
+The key is checked with 64-bit hashes of its values: a repeated hash may be a
 collision, so a batch with one leaves ``key.unique`` to the validator's SQL,
 which decides it exactly.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
+
+import numpy as np
+import polars as pl
 
 from yigongti.contracts import Feed
 from yigongti.quality.suites import Rule, contract_rules
-from yigongti.readers.columns import SEP, joined_pattern
+from yigongti.readers.columns import ascii_regex
 from yigongti.readers.issues import Issues
-from yigongti.readers.table import Block
 
 
-def _blank_rows(block: Block, column: str) -> list[int]:
-    joined = block.joined(column)
-    if joined and not (joined.startswith(SEP) or joined.endswith(SEP) or SEP * 2 in joined):
-        return []
-    return [i for i, v in enumerate(block.columns[column]) if not v]
+def _not_null(rule: Rule) -> pl.Expr:
+    return pl.col(rule.kwargs["column"]).is_null()
 
 
-def _not_null(rule: Rule):
-    return lambda block: _blank_rows(block, rule.kwargs["column"])
+def _in_set(rule: Rule) -> pl.Expr:
+    column = pl.col(rule.kwargs["column"])
+    return column.is_not_null() & ~column.is_in(list(rule.kwargs["value_set"]))
 
 
-def _in_set(rule: Rule):
-    allowed = set(rule.kwargs["value_set"]) | {""}
-
-    def bad(block: Block) -> list[int]:
-        values = block.columns[rule.kwargs["column"]]
-        if set(values) <= allowed:
-            return []
-        return [i for i, v in enumerate(values) if v not in allowed]
-
-    return bad
+def _matches(rule: Rule) -> pl.Expr:
+    # PostgreSQL's `~`, as GX runs the rule: a search, anchored by the pattern.
+    column = pl.col(rule.kwargs["column"])
+    return column.is_not_null() & ~column.str.contains(ascii_regex(rule.kwargs["regex"]))
 
 
-def _matches(rule: Rule):
-    pattern = rule.kwargs["regex"]
-    one = re.compile(pattern, re.ASCII)
-    anchored = pattern.startswith("^") and pattern.endswith("$")
-    whole = joined_pattern(pattern[1:-1]) if anchored else None
-
-    def bad(block: Block) -> list[int]:
-        column = rule.kwargs["column"]
-        if whole is not None and whole.fullmatch(block.joined(column)):
-            return []
-        return [i for i, v in enumerate(block.columns[column]) if v and not one.search(v)]
-
-    return bad
-
-
-class _Unique:
-    """Rows whose key (every part present) repeats one seen before in the file."""
-
-    def __init__(self, rule: Rule):
-        self.columns = rule.kwargs.get("column_list") or [rule.kwargs["column"]]
-        self.seen: set[int] = set()
-        self.repeated = False
-
-    def __call__(self, block: Block) -> list[int]:
-        parts = [block.columns[c] for c in self.columns]
-        keys = parts[0] if len(parts) == 1 else list(zip(*parts, strict=True))
-        if blank := set().union(*(_blank_rows(block, c) for c in self.columns)):  # not checked
-            keys = [k for i, k in enumerate(keys) if i not in blank]
-        before = len(self.seen)
-        self.seen.update(map(hash, keys))
-        if len(self.seen) - before < len(keys):
-            self.repeated = True  # decided exactly in SQL (quality/validate.py)
-        return []
-
-
-_EVALUATORS: dict[str, Callable] = {
+_BROKEN: dict[str, Callable[[Rule], pl.Expr]] = {
     "expect_column_values_to_not_be_null": _not_null,
     "expect_column_values_to_be_in_set": _in_set,
     "expect_column_values_to_match_regex": _matches,
-    "expect_column_values_to_be_unique": _Unique,
-    "expect_compound_columns_to_be_unique": _Unique,
 }
+_UNIQUE = ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique")
 
 
 class StreamedRules:
     """Evaluate the suite's column rules on each block of a file."""
 
     def __init__(self, feed: Feed, period: str):
-        self.feed = feed
-        self.rules = [
-            (rule, _EVALUATORS[rule.expectation_type](rule))
-            for rule in contract_rules(feed, period)
-            if rule.expectation_type in _EVALUATORS
+        rules = [
+            r
+            for r in contract_rules(feed, period)
+            if r.expectation_type in _BROKEN or r.expectation_type in _UNIQUE
         ]
+        self._row_rules = [r for r in rules if r.expectation_type in _BROKEN]
+        self._broken = [_BROKEN[r.expectation_type](r).alias(r.name) for r in self._row_rules]
+        self._key = next((r for r in rules if r.expectation_type in _UNIQUE), None)
+        self._hashes: list[np.ndarray] = []
         self._pii = {c.name for c in feed.columns if c.pii}
 
-    def check(self, block: Block, issues: Issues) -> None:
-        """Count the block's rows that break a rule (``block.columns`` holds the
-        raw columns and ``_district_code``)."""
-        for rule, evaluate in self.rules:
+    def check(self, numbers, frame: pl.DataFrame, issues: Issues) -> None:
+        """Count the block's rows that break a rule (``frame`` holds the raw
+        columns and ``_district_code``)."""
+        broken = frame.select(self._broken)
+        for rule, count in zip(self._row_rules, broken.sum().row(0), strict=True):
+            if not count:
+                continue
             column = rule.kwargs.get("column")
-            for i in evaluate(block):
+            values = frame.get_column(column)
+            for i in broken.get_column(rule.name).arg_true().to_list():
                 issues.add(
                     rule.name,
                     rule.description_zh,
-                    block.numbers[i],
+                    numbers[i],
                     column,
-                    None if column in self._pii else block.columns[column][i] or None,
+                    None if column in self._pii else values[i],
                 )
+        if self._key is not None:
+            keys = self._key.kwargs.get("column_list") or [self._key.kwargs["column"]]
+            present = frame.select(keys).drop_nulls()  # a key with a blank part is not checked
+            self._hashes.append(present.hash_rows().to_numpy())
 
     def decided(self) -> list[str]:
-        """The rules whose result the stream decided (all of them but a key with a
-        repeated hash)."""
-        return [
-            rule.name
-            for rule, evaluate in self.rules
-            if not (isinstance(evaluate, _Unique) and evaluate.repeated)
-        ]
+        """The rules whose result the stream decided: all of them, but a key with a
+        repeated hash (decided exactly in SQL, quality/validate.py)."""
+        names = [r.name for r in self._row_rules]
+        if self._key is not None:
+            hashes = np.concatenate(self._hashes) if self._hashes else np.empty(0, np.uint64)
+            if len(np.unique(hashes)) == len(hashes):
+                names.append(self._key.name)
+        return names

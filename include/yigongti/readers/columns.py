@@ -1,108 +1,117 @@
-"""Column-at-a-time normalisation of a block of rows.
+"""Column-at-a-time normalisation of a block of rows (a polars frame of text).
 
-Each column of a block is joined into one string, its values separated by NUL
-(no accepted file holds one: ``sources.reject_nul``), so that a column in one
-of the usual forms is recognised by one regex match in C. A column that does
-not match goes value by value through the normalisers of ``values.py``, which
-decide exactly as before and name the rows; the fast forms below are only
-forms those normalisers return unchanged (or with ``/`` written as ``-``).
+A column in one of the usual forms is recognised by one vectorised regex match
+(polars, in Rust). A column that does not match goes value by value through
+the normalisers of ``values.py``, which decide exactly as before and name the
+rows; the fast forms below are only forms those normalisers return unchanged
+(or with ``/`` written as ``-``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Callable, Sequence
 
-from yigongti.contracts import Column, normalize_name
+import polars as pl
 
-SEP = "\x00"
-
-
-def joined_pattern(pattern: str) -> re.Pattern:
-    """Full match of a joined column whose every value is blank or matches ``pattern``."""
-    return re.compile(f"(?:{pattern})?(?:{SEP}(?:{pattern})?)*", re.ASCII)
+from yigongti.contracts import normalize_name
 
 
-# White space after a separator; searched from both ends (a literal first
-# character lets the regex engine skip ahead).
-_SPACE_AFTER_SEP = re.compile(rf"{SEP}\s")
+def ascii_regex(pattern: str) -> str:
+    """A contract pattern for polars' regex engine, whose ``\\d`` and ``\\w`` also
+    match non-ASCII digits and letters (Python's ``re.ASCII``, PostgreSQL's
+    ``[[:digit:]]`` in a UTF-8 database: ASCII only)."""
+    return pattern.replace(r"\d", "[0-9]").replace(r"\w", "[0-9A-Za-z_]")
 
 
-def needs_strip(joined: str) -> bool:
-    """Whether a value of the joined column has white space to strip at either end."""
-    if not joined:
-        return False
-    if joined[0].isspace() or joined[-1].isspace():
-        return True
-    return bool(_SPACE_AFTER_SEP.search(joined) or _SPACE_AFTER_SEP.search(joined[::-1]))
+# White space str.strip() removes: Unicode White_Space and the separators \x1c-\x1f.
+_SPACE = r"[\s\x1c-\x1f]"
+NEEDS_STRIP = f"^{_SPACE}|{_SPACE}$"
 
-
-_TIME = r" (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d"
-# type -> joined patterns of values the normaliser keeps as they are, except
-# that the date separator ``/`` becomes ``-`` (values.date_text, datetime_text).
-_FAST_FORMS: dict[str, tuple[str, ...]] = {
-    "date": (r"\d{4}-\d\d-\d\d", r"\d{4}/\d\d/\d\d"),
-    "datetime": (r"\d{4}-\d\d-\d\d" + _TIME, r"\d{4}/\d\d/\d\d" + _TIME),
-    "count": (r"\d+",),
-    "int": (r"-?\d+",),
-    "numeric": (r"-?\d+(?:\.\d+)?",),
-    "money": (r"\d+(?:\.\d+)?",),
-    "signed_money": (r"-?\d+(?:\.\d+)?",),
+# Years 1000-9999 (Python's dates start at year 1, the calendar parser below at 0).
+_DATE = r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}"
+_SLASHED = r"[1-9][0-9]{3}/[0-9]{2}/[0-9]{2}"
+_TIME = r" (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+# type -> patterns of values the normaliser keeps as they are, except that the
+# date separator ``/`` becomes ``-`` (values.date_text, datetime_text).
+FAST_FORMS: dict[str, tuple[str, ...]] = {
+    "date": (f"^{_DATE}$", f"^{_SLASHED}$"),
+    "datetime": (f"^{_DATE}{_TIME}$", f"^{_SLASHED}{_TIME}$"),
+    "count": (r"^[0-9]+$",),
+    "int": (r"^-?[0-9]+$",),
+    "numeric": (r"^-?[0-9]+(?:\.[0-9]+)?$",),
+    "money": (r"^[0-9]+(?:\.[0-9]+)?$",),
+    "signed_money": (r"^-?[0-9]+(?:\.[0-9]+)?$",),
 }
-FAST_FORMS = {k: tuple(map(joined_pattern, v)) for k, v in _FAST_FORMS.items()}
-_real_dates: set[str] = set()
+_DATED = ("date", "datetime")
 
 
-def _all_real_dates(values: Sequence[str], width: int) -> bool:
-    """Whether every distinct ``YYYY-MM-DD`` prefix is a day of the calendar (not 02-30)."""
-    days = {v[:width] for v in values} if width else set(values)
-    days.discard("")
-    for day in days - _real_dates:
-        try:
-            dt.date.fromisoformat(day)
-        except ValueError:
-            return False
-        _real_dates.add(day)
-    return True
+def _as_date(column: pl.Expr) -> pl.Expr:
+    return column.str.slice(0, 10).str.replace_all("/", "-", literal=True)
 
 
-def type_key(column: Column) -> str | None:
+def _fits(name: str, key: str, pattern: str) -> pl.Expr:
+    """Whether every value of the column is blank or of the form (and, for dates,
+    a day of the calendar: 02-30 is not)."""
+    column = pl.col(name)
+    fits = column.str.contains(pattern).fill_null(True).all()
+    if key in _DATED:
+        days = _as_date(column.drop_nulls()).unique()
+        fits &= days.str.to_date("%Y-%m-%d", strict=False).is_not_null().all()
+    return fits
+
+
+def fast_typed(frame: pl.DataFrame, columns: list[tuple[str, str | None]]):
+    """(frame, names of the columns normalised here): each typed column all of
+    whose values are in a fast form, normalised; one query for the block."""
+    checks = [
+        (name, key, k)
+        for name, key in columns
+        if key in FAST_FORMS
+        for k in range(len(FAST_FORMS[key]))
+    ]
+    if not checks:
+        return frame, set()
+    flags = frame.select(
+        _fits(name, key, FAST_FORMS[key][k]).alias(f"{name}:{k}") for name, key, k in checks
+    ).row(0)
+    passed = {name: key for (name, key, _), ok in zip(checks, flags, strict=True) if ok}
+    rewrite = [
+        pl.col(name).str.replace_all("/", "-", literal=True)
+        for name, key in passed.items()
+        if key in _DATED
+    ]
+    return (frame.with_columns(rewrite) if rewrite else frame), set(passed)
+
+
+def type_key(column) -> str | None:
     """The key of ``FAST_FORMS`` and ``values.NORMALISERS`` for a contract column."""
     if column.normalize == "name":
         return "name"
     return "signed_money" if column.type == "money" and column.signed else column.type
 
 
-def fast_normalised(key: str, values: Sequence[str], joined: str) -> Sequence[str] | None:
-    """The normalised column when all its values are in a fast form (``values``
-    itself when nothing changes), else None."""
-    for pattern in FAST_FORMS.get(key, ()):
-        if pattern.fullmatch(joined) is None:
-            continue
-        if key in ("date", "datetime"):
-            out = joined.replace("/", "-").split(SEP) if "/" in joined else values
-            return out if _all_real_dates(out, 10 if key == "datetime" else 0) else None
-        return values
-    return None
-
-
 _names: dict[str, str | None] = {}
 
 
-def normalised_names(values: Sequence[str]) -> list[str | None]:
-    """``normalize_name`` once per distinct name."""
-    out = []
-    for value in values:
+def normalised_names(values: Sequence[str | None]) -> tuple[list[str | None], list[int]]:
+    """``normalize_name`` once per distinct name: (names, indices of values that
+    are no name at all, kept as delivered)."""
+    out, bad = list(values), []
+    for i, value in enumerate(values):
+        if value is None:
+            continue
         if value not in _names:
-            _names[value] = normalize_name(value) if value else ""
-        out.append(_names[value])
-    return out
+            _names[value] = normalize_name(value)
+        if _names[value] is None:
+            bad.append(i)
+        else:
+            out[i] = _names[value]
+    return out, bad
 
 
 def one_by_one(
-    values: Sequence[str], normalise: Callable[[str], str | None]
-) -> tuple[list[str], list[int]]:
+    values: Sequence[str | None], normalise: Callable[[str], str | None]
+) -> tuple[list[str | None], list[int]]:
     """Normalise value by value: (values, indices of those that cannot be read)."""
     out, bad = list(values), []
     for i, value in enumerate(values):

@@ -16,6 +16,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
 from operator import methodcaller
@@ -28,7 +29,7 @@ SNIFF_BYTES = 1 << 20
 BLOCK_CHARS = 1 << 20  # CSV text decoded and split per block
 BLOCK_ROWS = 4096  # xlsx rows per block
 
-Block = tuple[Sequence[int], "list[list[str]] | Columns"]
+Block = tuple[Sequence[int], "list[list[str]] | Lines"]
 
 
 def cell_text(value) -> str | None:
@@ -118,31 +119,32 @@ def reject_nul(path: Path) -> None:
 
 
 _SPLIT = methodcaller("split", ",")
-_COMMAS = methodcaller("count", ",")
 
 
-class Columns(list):
-    """A block's rows given as its columns (every row as wide as the others)."""
+@dataclass(frozen=True)
+class Lines:
+    """Whole CSV lines without quotes or lone CRs, as many commas as lines times
+    ``width - 1``: a block a CSV parser in C reads (``table.FeedFile``); a row
+    wider than the others makes that parser fail, and the rows are read one by one."""
+
+    text: str  # ends with a line break
+    width: int
 
     def rows(self) -> list[list[str]]:
-        return [list(r) for r in zip(*self, strict=True)]
+        return list(map(_SPLIT, self.text[:-1].split("\n")))
 
 
 def _split_block(text: str, first: int) -> Block:
     """Rows of a block of whole lines; ``first``: the number of the line before it."""
-    if "\r" in text and text.count("\r") == text.count("\r\n"):
-        text = text.replace("\r\n", "\n")  # Windows line ends
-    if '"' not in text and "\r" not in text:
-        lines = text.split("\n")
-        lines.pop()  # the block ends with a line break
-        numbers = range(first + 1, first + 1 + len(lines))
-        commas = list(map(_COMMAS, lines))
-        if commas and commas.count(commas[0]) == len(commas):
-            # As wide as each other: split once, and each column is a slice.
-            width = commas[0] + 1
-            flat = ",".join(lines).split(",")
-            return numbers, Columns([flat[i::width] for i in range(width)])
-        return numbers, list(map(_SPLIT, lines))
+    returns = text.count("\r")
+    # Quotes or lone CRs go through the csv module; CRLF line ends do not.
+    if '"' not in text and (not returns or returns == text.count("\r\n")):
+        count = text.count("\n")
+        numbers = range(first + 1, first + 1 + count)
+        width = text.count(",", 0, text.find("\n")) + 1
+        if text.count(",") == count * (width - 1):
+            return numbers, Lines(text, width)
+        return numbers, Lines(text, 0).rows()
     # Quoted fields (commas, line breaks, quotes inside) or CR line ends: the csv module.
     reader = csv.reader(io.StringIO(text, newline=""))
     numbers: list[int] = []

@@ -15,19 +15,20 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
+import polars as pl
+
 from yigongti.contracts import MONEY_UNITS, Column, Feed, normalize_header
 from yigongti.identifiers import BATCH_CHECKS, Hasher
 from yigongti.readers.columns import (
-    SEP,
-    fast_normalised,
-    needs_strip,
+    NEEDS_STRIP,
+    fast_typed,
     normalised_names,
     one_by_one,
     type_key,
 )
 from yigongti.readers.errors import FeedFileError
 from yigongti.readers.issues import Issues
-from yigongti.readers.sources import ROW_SOURCES, Columns, xlsx_formula_rows_without_value
+from yigongti.readers.sources import ROW_SOURCES, Lines, xlsx_formula_rows_without_value
 from yigongti.readers.values import NORMALISERS
 
 HEADER_SEARCH_ROWS = 15
@@ -36,10 +37,12 @@ HEADER_SEARCH_ROWS = 15
 UNIT_LINE = re.compile(r"(?:^|[\s,;、(])(?:金额|货币)?单位\s*:\s*([^\s,;)]+)")
 TOTAL_LABELS = {"合计", "总计", "小计"}
 COLUMN_NUMBER_LABELS = {"栏次", "甲", "乙", "丙"}
-# A cell that may be one of those labels (NFKC text of a joined column): the
-# block's rows are then looked at one by one (_label_row decides).
-LABEL_CELL = re.compile(
-    rf"(?:^|{SEP})\s*(?:合\s*计|总\s*计|小\s*计|栏\s*次|甲|乙|丙)\s*(?:{SEP}|$)"
+# A cell that may be one of those labels, or holds a compatibility ideograph
+# that NFKC could turn into one: the block's rows are then looked at one by one
+# (_label_row decides).
+LABEL_CELL = (
+    r"^\s*(?:合\s*计|总\s*计|小\s*计|栏\s*次|甲|乙|丙)\s*$"
+    r"|[\x{2E80}-\x{2FDF}\x{F900}-\x{FAFF}]"
 )
 # Excel 97-2003 workbooks are still exported by older reporting systems (feeds.md).
 SUFFIXES = {"xlsx": ("xlsx", "xls"), "csv": ("csv",)}
@@ -47,21 +50,28 @@ SUFFIXES = {"xlsx": ("xlsx", "xls"), "csv": ("csv",)}
 
 @dataclass
 class Block:
-    """Consecutive data rows of a file: their row numbers and, per raw column
-    (``feed.raw_columns``), their values ('' for blank)."""
+    """Consecutive data rows of a file: their row numbers and their values, one
+    text column per raw column (``feed.raw_columns``), null for blank."""
 
     numbers: Sequence[int]
-    columns: dict[str, Sequence[str]]
-    _joined: dict[str, str] = field(default_factory=dict)
+    frame: pl.DataFrame
 
     def __len__(self) -> int:
-        return len(self.numbers)
+        return self.frame.height
 
-    def joined(self, name: str) -> str:
-        """The column's values joined by ``columns.SEP`` (for whole-column regex checks)."""
-        if name not in self._joined:
-            self._joined[name] = SEP.join(self.columns[name])
-        return self._joined[name]
+
+def _file_columns(width: int) -> list[str]:
+    return [f"c{i}" for i in range(width)]
+
+
+def _frame_of_rows(rows: list[list[str]], width: int) -> pl.DataFrame:
+    """Rows of equal width as a frame of text, blanks as null."""
+    names = _file_columns(width)
+    columns = [[v or None for v in column] for column in zip(*rows, strict=True)]
+    if not rows:
+        columns = [[] for _ in names]
+    schema = dict.fromkeys(names, pl.Utf8)
+    return pl.DataFrame(dict(zip(names, columns, strict=True)), schema=schema)
 
 
 @dataclass
@@ -75,7 +85,7 @@ class FeedFile:
     unit_factor: int
     unit_label: str
     positions: dict[str, int]
-    _rest: Iterator[tuple[Sequence[int], list[list[str]]]]
+    _rest: Iterator[tuple[Sequence[int], list[list[str]] | Lines]]
     hasher: Hasher | None = None
     formula_rows: list[int] = field(default_factory=list)
     dropped_total_rows: list[int] = field(default_factory=list)
@@ -83,11 +93,9 @@ class FeedFile:
 
     def rows(self) -> Iterator[tuple[int, list[str | None]]]:
         """Yield (row_number, values in ``feed.raw_columns`` order, None for blank)."""
-        names = self.feed.raw_columns
         for block in self.blocks():
-            columns = [block.columns[n] for n in names]
-            for number, values in zip(block.numbers, zip(*columns, strict=True), strict=True):
-                yield number, [v or None for v in values]
+            for number, values in zip(block.numbers, block.frame.iter_rows(), strict=True):
+                yield number, list(values)
 
     def blocks(self) -> Iterator[Block]:
         """Yield the data rows block by block, read, checked and hashed.
@@ -100,58 +108,59 @@ class FeedFile:
         positions = [self.positions[c.header] for c in columns]
         needed = max(max(positions) + 1, self.header_width)
         transforms = [
-            (col, position, type_key(col), _checked_hashed(col, self.hasher, self.positions))
+            (col, f"c{position}", type_key(col), _checked_hashed(col, self.hasher, self.positions))
             for col, position in zip(columns, positions, strict=True)
         ]
         for numbers, rows in self._rest:
-            fast = self._fast_columns(rows)
-            if fast is None:  # the block holds rows to look at one by one
-                if isinstance(rows, Columns):
+            frame = self._fast_frame(rows)
+            if frame is None:  # the block holds rows to look at one by one
+                if isinstance(rows, Lines):
                     rows = rows.rows()
                 numbers, rows = self._shaped(numbers, rows, needed)
                 if not rows:
                     continue
-                fast = list(zip(*rows, strict=True)), {}
-            cells, joined = fast
-            block = Block(numbers, {})
-            for col, position, key, special in transforms:
-                values, text = self._typed(col, key, cells[position], joined.get(position), numbers)
+                frame = _frame_of_rows(rows, needed)
+            frame, fast = fast_typed(frame, [(name, key) for _, name, key, _ in transforms])
+            out: dict[str, pl.Series] = {}
+            for col, name, key, special in transforms:
+                values = frame.get_column(name)
+                if name not in fast:
+                    values = self._typed(col, key, values, numbers)
                 if special is not None:
-                    block.columns.update(special(values, cells, numbers))
-                    continue
-                block.columns[col.name] = values
-                if text is not None:
-                    block._joined[col.name] = text
-            yield block
+                    out.update(special(values, frame, numbers))
+                else:
+                    out[col.name] = values
+            yield Block(numbers, pl.DataFrame([out[c].alias(c) for c in self.feed.raw_columns]))
 
-    def _fast_columns(self, rows) -> tuple[Sequence[Sequence[str]], dict[int, str]] | None:
-        """(columns, joined columns) of a block none of whose rows needs a look of
-        its own: every row as wide as the others and no narrower than the header,
-        nothing beyond the header, no blank first cell (blank rows), no white space
-        to strip, no 合计/栏次 label and no formula without a value."""
-        if self.formula_rows or not rows:
+    def _fast_frame(self, rows) -> pl.DataFrame | None:
+        """The block as a frame when none of its rows needs a look of its own:
+        read by polars' CSV parser, every row as wide as the header or wider with
+        blanks, no blank first cell (blank rows), no white space to strip, no
+        合计/栏次 label and no formula without a value."""
+        if self.formula_rows or not isinstance(rows, Lines) or rows.width < self.header_width:
             return None
-        if isinstance(rows, Columns):
-            cells = rows
-        else:
-            widths = set(map(len, rows))
-            if len(widths) != 1:
-                return None
-            cells = list(zip(*rows, strict=True))
-        if len(cells) < self.header_width:
+        try:
+            frame = pl.read_csv(
+                rows.text.encode("utf-8"),
+                has_header=False,
+                new_columns=_file_columns(rows.width),
+                infer_schema=False,
+                quote_char=None,
+            )
+        except pl.exceptions.PolarsError:  # a row wider than the first
             return None
-        joined = {i: SEP.join(c) for i, c in enumerate(cells)}
-        if any(joined[i] for i in range(self.header_width, len(cells))):
-            return None
-        first = joined[0]
-        if not first or first.startswith(SEP) or first.endswith(SEP) or SEP * 2 in first:
-            return None
-        if any(needs_strip(j) for j in joined.values()):
-            return None
-        lead = SEP.join(joined[i] for i in range(min(3, len(cells))))
-        if not lead.isascii() and LABEL_CELL.search(unicodedata.normalize("NFKC", lead)):
-            return None
-        return cells, joined
+        lead = frame.columns[: min(3, frame.width)]
+        checks = frame.select(
+            pl.col("c0").is_null().any().alias("blank"),
+            pl.any_horizontal(pl.all().str.contains(NEEDS_STRIP).any()).alias("strip"),
+            pl.any_horizontal(pl.col(lead).str.contains(LABEL_CELL).any()).alias("label"),
+            *(
+                [pl.any_horizontal(pl.col(frame.columns[self.header_width :]).is_not_null().any())]
+                if frame.width > self.header_width
+                else []
+            ),
+        ).row(0)
+        return None if any(checks) else frame
 
     def _shaped(self, numbers, rows, needed: int) -> tuple[list[int], list[list[str]]]:
         """Rows one by one: strip cells, drop blank and label rows, count field-count
@@ -201,23 +210,15 @@ class FeedFile:
             kept.append(cells)
         return kept_numbers, kept
 
-    def _typed(self, col: Column, key: str | None, values, joined: str | None, numbers):
-        """(values, their joined text or None): a column's values normalised to
-        their one text form; values that cannot be read are kept as delivered and
-        counted as ``<column>.type``."""
+    def _typed(self, col: Column, key: str | None, values: pl.Series, numbers) -> pl.Series:
+        """A column's values normalised to their one text form; values that cannot
+        be read are kept as delivered and counted as ``<column>.type``."""
         if key == "name":
-            out = normalised_names(values)
-            bad = [i for i, v in enumerate(out) if v is None]
-            for i in bad:
-                out[i] = values[i]
+            out, bad = normalised_names(values.to_list())
         elif key in NORMALISERS:
-            joined = SEP.join(values) if joined is None else joined
-            fast = fast_normalised(key, values, joined)
-            if fast is not None:
-                return fast, (joined if fast is values else None)
-            out, bad = one_by_one(values, NORMALISERS[key][0])
+            out, bad = one_by_one(values.to_list(), NORMALISERS[key][0])
         else:
-            return values, joined
+            return values
         if bad:
             expected = "名称" if key == "name" else NORMALISERS[key][1]
             for i in bad:
@@ -228,7 +229,7 @@ class FeedFile:
                     col.name,
                     None if col.pii else values[i],
                 )
-        return out, None
+        return pl.Series(values.name, out, dtype=pl.Utf8)
 
 
 def _label_row(cells: list[str | None]) -> str | None:
@@ -247,7 +248,7 @@ def _label_row(cells: list[str | None]) -> str | None:
 
 
 def _checked_hashed(column: Column, hasher: Hasher | None, positions: dict[str, int]):
-    """``f(values, block cells, numbers) -> {raw column: values}`` for a column
+    """``f(values, block frame, numbers) -> {raw column: values}`` for a column
     with a check character or a hash; None for a column stored as delivered.
 
     The check runs on the clear value (and its outcome is stored beside it);
@@ -260,30 +261,28 @@ def _checked_hashed(column: Column, hasher: Hasher | None, positions: dict[str, 
     if check is None and not hashed:
         return None
     # A check that applies only to some rows (a resident ID where 证件类别 is 1).
-    when_position, when_values = None, ()
+    when_column, when_values = None, ()
     if column.check_if:
         when_header, when_values = column.check_if
-        when_position = positions[when_header]
+        when_column = f"c{positions[when_header]}"
 
-    def run(values: list[str], cells, numbers) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
+    def run(series: pl.Series, frame: pl.DataFrame, numbers) -> dict[str, pl.Series]:
+        values = series.to_list()
+        out: dict[str, pl.Series] = {}
         if check is not None:
-            if when_position is None:
-                chosen = [i for i, v in enumerate(values) if v] if "" in values else None
-            else:
-                when = cells[when_position]
-                chosen = [i for i, v in enumerate(values) if v and when[i] in when_values]
-            if chosen is None:
+            present = series.is_not_null()
+            if when_column is not None:
+                present &= frame.get_column(when_column).is_in(list(when_values))
+            outcomes: list[str | None] = [None] * len(values)
+            if present.all():
                 values, outcomes = check(values)
-            else:
-                outcomes = [""] * len(values)
+            elif present.any():
+                chosen = present.arg_true().to_list()
                 checked, found = check([values[i] for i in chosen])
-                values = list(values)
                 for i, value, outcome in zip(chosen, checked, found, strict=True):
                     values[i], outcomes[i] = value, outcome
-        out[column.name] = hasher.many(values) if hashed else values
-        if check is not None:
-            out[column.check_column] = outcomes
+            out[column.check_column] = pl.Series(outcomes, dtype=pl.Utf8)
+        out[column.name] = pl.Series(hasher.many(values) if hashed else values, dtype=pl.Utf8)
         return out
 
     return run
@@ -360,7 +359,7 @@ def open_feed_file(feed: Feed, path: Path, hasher=None) -> FeedFile:
     head: list[tuple[int, list[str]]] = []
     rest_of_block: tuple[Sequence[int], list[list[str]]] = ((), [])
     for numbers, rows in source:
-        if isinstance(rows, Columns):
+        if isinstance(rows, Lines):
             rows = rows.rows()
         take = search_rows - len(head)
         head.extend(zip(numbers[:take], rows[:take], strict=True))
