@@ -41,3 +41,64 @@
 {% macro incremental_index(name, columns) -%}
     create index if not exists {{ this.name }}_{{ name }} on {{ this }} ({{ columns | join(', ') }})
 {%- endmacro %}
+
+{#
+    A FROM item: the staged model ``staged`` in a full build; in an incremental
+    run only its rows whose active batch of ``feed`` belongs to a month to
+    rebuild, read batch by batch through the raw table's batch index (the planner
+    cannot know how few batches qualify and would otherwise scan the whole feed).
+    The months to rebuild: ``months_sql`` when given, else the months with a batch
+    of ``feed`` not built yet, with those ``more_months_sql`` selects.
+#}
+{% macro staged_rows_to_rebuild(staged, feed, months_sql=none, more_months_sql=none) %}
+    {%- if not is_incremental() -%}
+        {{ staged }}
+    {%- else %}
+    (
+        select r.*
+        from (
+            select distinct a.batch_id
+            from {{ source('ops', 'active_batch') }} as a
+            where
+                a.feed = '{{ feed }}'
+                and a.period_start in (
+                    {% if months_sql -%}
+                        {{ months_sql }}
+                    {%- else -%}
+                        {{ months_with_unbuilt_batches(feed) }}
+                        {%- if more_months_sql %} union {{ more_months_sql }}{% endif %}
+                    {%- endif %}
+                )
+        ) as b
+        cross join lateral (
+            -- offset 0 keeps the lookup per batch (by index), not one join of the feed
+            select f.* from {{ staged }} as f
+            where f.batch_id = b.batch_id
+            offset 0
+        ) as r
+    )
+    {%- endif %}
+{% endmacro %}
+
+{#
+    A FROM item: the rows of ``relation`` whose ``month_column`` is one of the
+    months ``months_sql`` selects, month by month through its index (a join on
+    the months would scan the whole relation: the planner cannot know how few
+    months there are). ``relation`` in a full build.
+#}
+{% macro rows_of_months(relation, months_sql, month_column='month_start') %}
+    {%- if not is_incremental() -%}
+        {{ relation }}
+    {%- else %}
+    (
+        select r.*
+        from (select distinct m.month_start from ({{ months_sql }}) as m (month_start)) as m
+        cross join lateral (
+            -- offset 0 keeps the lookup per month (by index)
+            select f.* from {{ relation }} as f
+            where f.{{ month_column }} = m.month_start
+            offset 0
+        ) as r
+    )
+    {%- endif %}
+{% endmacro %}

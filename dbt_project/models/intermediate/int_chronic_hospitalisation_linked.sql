@@ -69,16 +69,30 @@ snapshots as (
 ),
 
 discharges as (
-    select
-        s.person_id_hash,
-        s.discharged_on,
-        cast(date_trunc('year', s.discharged_on) as date) as year_start
-    from {{ ref('int_settlements_classified') }} as s
     {% if is_incremental() %}
-        inner join changed_years as y
-            on
-                s.discharged_on >= y.year_start
-                and s.discharged_on < cast(y.year_start + interval '1 year' as date)
+        -- year by year through the index on the discharge date
+        select
+            s.person_id_hash,
+            s.discharged_on,
+            y.year_start
+        from changed_years as y
+        cross join lateral (
+            select
+                t.person_id_hash,
+                t.discharged_on
+            from {{ ref('int_settlements_classified') }} as t
+            where
+                t.discharged_on >= y.year_start
+                and t.discharged_on < cast(y.year_start + interval '1 year' as date)
+            -- a fence: the look-up stays per year, by index
+            offset 0  -- noqa: AM09
+        ) as s
+    {% else %}
+        select
+            s.person_id_hash,
+            s.discharged_on,
+            cast(date_trunc('year', s.discharged_on) as date) as year_start
+        from {{ ref('int_settlements_classified') }} as s
     {% endif %}
 ),
 

@@ -15,14 +15,14 @@
 -- diseases counts once): managed (规范管理) for either disease. Incremental by
 -- snapshot month: only snapshots with a batch not built yet are read.
 select
-    district_code,
-    period_start as snapshot_month,
-    person_id_hash,
-    bool_or(is_standard_managed) as is_managed,
-    max(batch_id) as batch_id,
+    r.district_code,
+    r.period_start as snapshot_month,
+    r.person_id_hash,
+    bool_or(r.is_standard_managed) as is_managed,
+    max(r.batch_id) as batch_id,
     cast(now() as timestamptz) as built_at
-from {{ ref('stg_hc__chronic_registry') }}
-{% if is_incremental() %}
-    where period_start in ({{ months_with_unbuilt_batches('phs_chronic_registry') }})
-{% endif %}
-group by district_code, period_start, person_id_hash
+from {{ staged_rows_to_rebuild(
+    ref('stg_hc__chronic_registry'),
+    'phs_chronic_registry'
+) }} as r
+group by r.district_code, r.period_start, r.person_id_hash

@@ -18,21 +18,21 @@
 -- registration month: a month is rebuilt when its batch is not built yet.
 with deaths as (
     select
-        district_code,
-        period_start as month_start,
-        cast(extract(year from death_date) as integer) as data_year,
-        cast(extract(year from age(death_date, birth_date)) as integer) as age_years,
+        d.district_code,
+        d.period_start as month_start,
+        cast(extract(year from d.death_date) as integer) as data_year,
+        cast(extract(year from age(d.death_date, d.birth_date)) as integer) as age_years,
         (
-            left(underlying_cause_icd10, 3) between 'I00' and 'I99'
-            or left(underlying_cause_icd10, 3) between 'C00' and 'C97'
-            or left(underlying_cause_icd10, 3) between 'E10' and 'E14'
-            or left(underlying_cause_icd10, 3) between 'J30' and 'J98'
+            left(d.underlying_cause_icd10, 3) between 'I00' and 'I99'
+            or left(d.underlying_cause_icd10, 3) between 'C00' and 'C97'
+            or left(d.underlying_cause_icd10, 3) between 'E10' and 'E14'
+            or left(d.underlying_cause_icd10, 3) between 'J30' and 'J98'
         ) as is_ncd,
-        batch_id
-    from {{ ref('stg_hc__death_registrations') }}
-    {% if is_incremental() %}
-        where period_start in ({{ months_with_unbuilt_batches('death_registrations') }})
-    {% endif %}
+        d.batch_id
+    from {{ staged_rows_to_rebuild(
+        ref('stg_hc__death_registrations'),
+        'death_registrations'
+    ) }} as d
 ),
 
 banded as (

@@ -29,14 +29,10 @@ select
     f.provider_kind = '定点医疗机构' as is_medical_institution,
     f.batch_id,
     cast(now() as timestamptz) as built_at
-from {{ ref('stg_mi__fund_summary') }} as f
+from {{ staged_rows_to_rebuild(
+    ref('stg_mi__fund_summary'),
+    'mi_fund_summary',
+    more_months_sql=periods_rebuilt_in(ref('int_insurance_providers_by_month'))
+) }} as f
 left join {{ ref('int_insurance_providers_by_month') }} as p
     on f.provider_code = p.insurance_code and f.period_start = p.month_start
-{% if is_incremental() %}
-    where
-        f.period_start in (
-            {{ months_with_unbuilt_batches('mi_fund_summary') }}
-            union
-            {{ periods_rebuilt_in(ref('int_insurance_providers_by_month')) }}
-        )
-{% endif %}

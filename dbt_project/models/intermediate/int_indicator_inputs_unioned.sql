@@ -99,10 +99,9 @@ fund as (
             and is_primary_level
         ) as in_district_primary,
         sum(fund_paid) filter (where is_medical_institution) as all_medical
-    from {{ ref('int_fund_spending_classified') }}
-    {% if is_incremental() %}
-        where month_start in (select m.month_start from months as m)
-    {% endif %}
+    from {{ rows_of_months(
+        ref('int_fund_spending_classified'), 'select m.month_start from months as m'
+    ) }} as f
     group by insured_district_code, month_start
 ),
 
@@ -113,10 +112,9 @@ stays as (
         count(*) filter (where is_in_district) as in_district_stays,
         sum(total_cost) filter (where is_in_district) as in_district_cost,
         count(*) as all_stays
-    from {{ ref('int_settlements_classified') }}
-    {% if is_incremental() %}
-        where month_start in (select m.month_start from months as m)
-    {% endif %}
+    from {{ rows_of_months(
+        ref('int_settlements_classified'), 'select m.month_start from months as m'
+    ) }} as s
     group by insured_district_code, month_start
 ),
 

@@ -35,9 +35,9 @@ select
     ) as is_active,
     i.batch_id,
     cast(now() as timestamptz) as built_at
-from {{ ref('stg_hc__institutions') }} as i
+from {{ staged_rows_to_rebuild(
+    ref('stg_hc__institutions'),
+    'hs_institutions'
+) }} as i
 left join {{ ref('ref_ws218_classes') }} as c
     on i.ws218_code = c.ws218_code
-{% if is_incremental() %}
-    where i.period_start in ({{ months_with_unbuilt_batches('hs_institutions') }})
-{% endif %}

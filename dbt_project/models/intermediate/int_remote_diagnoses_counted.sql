@@ -13,14 +13,14 @@
 -- Remote diagnoses per district, month and examination category. Incremental by
 -- month: a month is rebuilt when its batch is not built yet.
 select
-    district_code,
-    period_start as month_start,
-    exam_category,
-    sum(diagnoses) as diagnoses,
-    max(batch_id) as batch_id,
+    r.district_code,
+    r.period_start as month_start,
+    r.exam_category,
+    sum(r.diagnoses) as diagnoses,
+    max(r.batch_id) as batch_id,
     cast(now() as timestamptz) as built_at
-from {{ ref('stg_hc__remote_diagnoses') }}
-{% if is_incremental() %}
-    where period_start in ({{ months_with_unbuilt_batches('hs_remote_diagnoses') }})
-{% endif %}
-group by district_code, period_start, exam_category
+from {{ staged_rows_to_rebuild(
+    ref('stg_hc__remote_diagnoses'),
+    'hs_remote_diagnoses'
+) }} as r
+group by r.district_code, r.period_start, r.exam_category

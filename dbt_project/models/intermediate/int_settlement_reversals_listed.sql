@@ -13,11 +13,8 @@ select distinct
     s.settlement_id,
     s.period_start as month_start,
     s.batch_id
-from {{ ref('stg_mi__inpatient_settlements') }} as s
-where
-    s.settlement_status = '冲销'
-    {% if is_incremental() %}
-        and s.period_start in (
-            {{ months_with_unbuilt_batches('mi_inpatient_settlements') }}
-        )
-    {% endif %}
+from {{ staged_rows_to_rebuild(
+    ref('stg_mi__inpatient_settlements'),
+    'mi_inpatient_settlements'
+) }} as s
+where s.settlement_status = '冲销'

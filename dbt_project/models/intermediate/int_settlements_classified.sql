@@ -36,7 +36,7 @@
         inner join {{ this }} as t
             on r.settlement_id = t.settlement_id
         where
-            r.month_start in (select u.month_start from unbuilt as u)
+            r.month_start = any(array(select u.month_start from unbuilt as u))
             and r.month_start > t.month_start
     )
 {% endif %}
@@ -55,7 +55,11 @@ select
     coalesce(p.district_code, s.care_region_code) = s.district_code as is_in_district,
     s.batch_id,
     cast(now() as timestamptz) as built_at
-from {{ ref('stg_mi__inpatient_settlements') }} as s
+from {{ staged_rows_to_rebuild(
+    ref('stg_mi__inpatient_settlements'),
+    'mi_inpatient_settlements',
+    months_sql='select m.month_start from months as m'
+) }} as s
 left join {{ ref('int_insurance_providers_by_month') }} as p
     on s.provider_code = p.insurance_code and s.period_start = p.month_start
 where
@@ -64,13 +68,3 @@ where
         select 1 from {{ ref('int_settlement_reversals_listed') }} as r
         where r.settlement_id = s.settlement_id
     )
-    {% if is_incremental() %}
-        -- through the months' active batches, so that only their rows are read
-        and s.batch_id in (
-            select a.batch_id
-            from {{ source('ops', 'active_batch') }} as a
-            where
-                a.feed = 'mi_inpatient_settlements'
-                and a.period_start in (select m.month_start from months as m)
-        )
-    {% endif %}

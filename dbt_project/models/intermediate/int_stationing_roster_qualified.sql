@@ -32,7 +32,11 @@ with roster as (
         r.title_level in ('中级', '副高级', '正高级')
         and sending.is_level_two_or_higher
         and hosting.is_primary_level as is_eligible
-    from {{ ref('stg_hc__stationing_roster') }} as r
+    from {{ staged_rows_to_rebuild(
+        ref('stg_hc__stationing_roster'),
+        'hs_stationing_roster',
+        more_months_sql=periods_rebuilt_in(ref('int_institution_months_classified'))
+    ) }} as r
     left join {{ ref('int_institution_months_classified') }} as sending
         on
             r.sending_institution_code = sending.credit_code
@@ -41,14 +45,6 @@ with roster as (
         on
             r.host_institution_code = hosting.credit_code
             and r.period_start = hosting.month_start
-    {% if is_incremental() %}
-        where
-            r.period_start in (
-                {{ months_with_unbuilt_batches('hs_stationing_roster') }}
-                union
-                {{ periods_rebuilt_in(ref('int_institution_months_classified')) }}
-            )
-    {% endif %}
 )
 
 select

@@ -26,17 +26,13 @@ select
     count(*) as reporting_institutions,
     max(s.batch_id) as batch_id,
     cast(now() as timestamptz) as built_at
-from {{ ref('stg_hc__monthly_services') }} as s
+from {{ staged_rows_to_rebuild(
+    ref('stg_hc__monthly_services'),
+    'hs_monthly_services',
+    more_months_sql=periods_rebuilt_in(ref('int_institution_months_classified'))
+) }} as s
 inner join {{ ref('int_institution_months_classified') }} as i
     on
         s.credit_code = i.credit_code
         and s.period_start = i.month_start
-{% if is_incremental() %}
-    where
-        s.period_start in (
-            {{ months_with_unbuilt_batches('hs_monthly_services') }}
-            union
-            {{ periods_rebuilt_in(ref('int_institution_months_classified')) }}
-        )
-{% endif %}
 group by s.district_code, i.month_start
