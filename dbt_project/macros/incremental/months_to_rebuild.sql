@@ -102,3 +102,24 @@
     )
     {%- endif %}
 {% endmacro %}
+
+{#
+    Pre-hook of a model that was a table before it became incremental: the
+    columns its incremental run looks up are added (empty) to the table built by
+    the earlier version, so that the first run finds every month unbuilt and
+    rebuilds it, instead of failing on a missing column.
+#}
+{% macro add_tracking_columns(columns) %}
+    do $$
+    begin
+        if exists (
+            select 1 from pg_catalog.pg_class
+            where oid = to_regclass('{{ this }}') and relkind = 'r'
+        ) then
+            {% for name, type in columns.items() -%}
+                alter table {{ this }} add column if not exists {{ name }} {{ type }};
+            {% endfor %}
+        end if;
+    end
+    $$
+{% endmacro %}

@@ -9,6 +9,7 @@
         incremental_strategy='delete+insert',
         unique_key='month_start',
         on_schema_change='append_new_columns',
+        pre_hook="{{ add_tracking_columns({'built_at': 'timestamptz'}) }}",
         post_hook=[
             "{{ incremental_index('month', ['month_start']) }}",
             "{{ incremental_index('built', ['built_at', 'month_start']) }}",

@@ -5,6 +5,7 @@
         incremental_strategy='delete+insert',
         unique_key='period_start',
         on_schema_change='append_new_columns',
+        pre_hook="{{ add_tracking_columns({'built_at': 'timestamptz'}) }}",
         post_hook=[
             "{{ incremental_index('start', ['period_start']) }}",
             "{{ incremental_index('built', ['built_at', 'period_start']) }}",

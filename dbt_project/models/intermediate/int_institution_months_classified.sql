@@ -4,6 +4,7 @@
         incremental_strategy='delete+insert',
         unique_key='month_start',
         on_schema_change='append_new_columns',
+        pre_hook="{{ add_tracking_columns({'batch_id': 'bigint', 'built_at': 'timestamptz'}) }}",
         post_hook=[
             "{{ incremental_index('batch', ['batch_id']) }}",
             "{{ incremental_index('month', ['month_start']) }}",
