@@ -206,13 +206,13 @@ def batch_rows(feed: Feed, batch_id: int, readable_only: bool = False) -> str:
 
     Substituted here rather than by GX: PostgreSQL before 16 rejects a subquery
     in FROM without an alias (the queries give it one: ``{batch} as batch_rows``).
-    ``readable_only``: the rows that broke no rule of the reader or the stream,
-    whose values the casts in feed-specific rules can read (``offset 0`` keeps
-    the planner from evaluating those casts before this filter).
+    ``readable_only``: the rows that broke no rule of the reader or the stream
+    (a query that casts still guards its casts: the planner may evaluate them
+    before this filter).
     """
     where = f"_batch_id = {int(batch_id)}"
     if readable_only:
-        return f"(select * from {feed.raw_table} where {where} and _issues is null offset 0)"
+        where += " and _issues is null"
     return f"(select * from {feed.raw_table} where {where})"
 
 

@@ -169,13 +169,19 @@ def _sql_counts(db, feed: Feed, batch_id: int, rules) -> dict[str, tuple[int, li
     scanned = [r for r in rules if r.row_condition]
     if scanned:
         conditions = [f"case when b._issues is null then ({r.row_condition}) end" for r in scanned]
+        # Unordered aggregates: an ordered one would sort the whole batch first.
         columns = ", ".join(
             f"count(*) filter (where {c}) as n{i}, "
-            f"(array_agg(b._row_number order by b._row_number) filter (where {c}))"
-            f"[1:{SAMPLE_ROWS}] as r{i}"
+            f"array_agg(b._row_number) filter (where {c}) as r{i}"
             for i, c in enumerate(conditions)
         )
-        values = ", ".join(f"({literal[r.name]}, s.n{i}, s.r{i})" for i, r in enumerate(scanned))
+        first = (
+            "(select array_agg(n order by n) from (select n from unnest(s.r{i}) as n "
+            f"order by n limit {SAMPLE_ROWS}) as f)"
+        )
+        values = ", ".join(
+            f"({literal[r.name]}, s.n{i}, {first.format(i=i)})" for i, r in enumerate(scanned)
+        )
         parts.append(
             f"select v.rule, v.n, v.numbers from (select {columns} from {feed.raw_table} as b "
             f"where b._batch_id = {int(batch_id)}) as s "
