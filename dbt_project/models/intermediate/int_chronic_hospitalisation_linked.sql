@@ -13,6 +13,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='period_start',
+        pre_hook="{{ prefer_hashing() }}",
         post_hook=[
             "{{ incremental_index('start', ['period_start']) }}",
             "{{ incremental_index('built', ['built_at', 'period_start']) }}",

@@ -3,6 +3,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='snapshot_month',
+        pre_hook="{{ prefer_hashing() }}",
         post_hook=[
             "create index if not exists {{ this.name }}_batch on {{ this }} (batch_id)",
             "{{ incremental_index('snapshot', ['snapshot_month']) }}",
