@@ -163,6 +163,7 @@ def test_fast_column_path_agrees_with_row_by_row(tmp_path, monkeypatch):
     lines[121] = _line(121, cost='"9,000.00"')  # thousands separator, quoted
     lines[122] = _line(122, settled="2025-01-10T09:30")  # ISO with 'T', no seconds
     lines[123] = " " + _line(123) + " "  # padded with spaces
+    lines[200:] = [_line(i, admitted="20250103") for i in range(200, 300)]  # compact dates
     path = tmp_path / "500000_settlements.csv"
     path.write_bytes(("\r\n".join([SETTLEMENT_HEADER, *lines]) + "\r\n").encode("gbk"))
     feed = contract("mi_inpatient_settlements")
@@ -189,6 +190,7 @@ def test_fast_column_path_agrees_with_row_by_row(tmp_path, monkeypatch):
     assert by_number[125][names.index("settlement_id")] == "JS000123"
     assert by_number[125][names.index("settlement_status")] == "正常"
     assert by_number[2][names.index("admitted_on")] == "2025-01-03"
+    assert by_number[250][names.index("admitted_on")] == "2025-01-03"
     assert by_number[2][names.index("person_id_hash")] == Hasher(PII_KEY)(
         resident_id("50010119600101123")
     )

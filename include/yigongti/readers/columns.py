@@ -30,57 +30,66 @@ NEEDS_STRIP = f"^{_SPACE}|{_SPACE}$"
 # Years 1000-9999 (Python's dates start at year 1, the calendar parser below at 0).
 _DATE = r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}"
 _SLASHED = r"[1-9][0-9]{3}/[0-9]{2}/[0-9]{2}"
+_COMPACT = r"[1-9][0-9]{7}"
 _TIME = r" (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
-# type -> patterns of values the normaliser keeps as they are, except that the
-# date separator ``/`` becomes ``-`` (values.date_text, datetime_text).
-FAST_FORMS: dict[str, tuple[str, ...]] = {
-    "date": (f"^{_DATE}$", f"^{_SLASHED}$"),
-    "datetime": (f"^{_DATE}{_TIME}$", f"^{_SLASHED}{_TIME}$"),
-    "count": (r"^[0-9]+$",),
-    "int": (r"^-?[0-9]+$",),
-    "numeric": (r"^-?[0-9]+(?:\.[0-9]+)?$",),
-    "money": (r"^[0-9]+(?:\.[0-9]+)?$",),
-    "signed_money": (r"^-?[0-9]+(?:\.[0-9]+)?$",),
+
+
+def _dashed(column: pl.Expr) -> pl.Expr:
+    return column.str.replace_all("/", "-", literal=True)
+
+
+def _iso(column: pl.Expr) -> pl.Expr:
+    return pl.concat_str(
+        column.str.slice(0, 4), column.str.slice(4, 2), column.str.slice(6, 2), separator="-"
+    )
+
+
+# type -> (pattern, rewrite): values of the form the normaliser reads into the
+# rewritten text (values.date_text, datetime_text, count_text, ...); None: as they are.
+FAST_FORMS: dict[str, tuple[tuple[str, Callable[[pl.Expr], pl.Expr] | None], ...]] = {
+    "date": ((f"^{_DATE}$", None), (f"^{_SLASHED}$", _dashed), (f"^{_COMPACT}$", _iso)),
+    "datetime": ((f"^{_DATE}{_TIME}$", None), (f"^{_SLASHED}{_TIME}$", _dashed)),
+    "count": ((r"^[0-9]+$", None),),
+    "int": ((r"^-?[0-9]+$", None),),
+    "numeric": ((r"^-?[0-9]+(?:\.[0-9]+)?$", None),),
+    "money": ((r"^[0-9]+(?:\.[0-9]+)?$", None),),
+    "signed_money": ((r"^-?[0-9]+(?:\.[0-9]+)?$", None),),
 }
 _DATED = ("date", "datetime")
 
 
-def _as_date(column: pl.Expr) -> pl.Expr:
-    return column.str.slice(0, 10).str.replace_all("/", "-", literal=True)
-
-
-def _fits(name: str, key: str, pattern: str) -> pl.Expr:
+def _fits(name: str, key: str, pattern: str, rewrite) -> pl.Expr:
     """Whether every value of the column is blank or of the form (and, for dates,
     a day of the calendar: 02-30 is not)."""
     column = pl.col(name)
     fits = column.str.contains(pattern).fill_null(True).all()
     if key in _DATED:
-        days = _as_date(column.drop_nulls()).unique()
+        days = column.drop_nulls()
+        days = (rewrite(days) if rewrite else days).str.slice(0, 10).unique()
         fits &= days.str.to_date("%Y-%m-%d", strict=False).is_not_null().all()
     return fits
 
 
 def fast_typed(frame: pl.DataFrame, columns: list[tuple[str, str | None]]):
     """(frame, names of the columns normalised here): each typed column all of
-    whose values are in a fast form, normalised; one query for the block."""
+    whose values are in one fast form, normalised; one query for the block."""
     checks = [
-        (name, key, k)
+        (name, key, form)
         for name, key in columns
         if key in FAST_FORMS
-        for k in range(len(FAST_FORMS[key]))
+        for form in FAST_FORMS[key]
     ]
     if not checks:
         return frame, set()
     flags = frame.select(
-        _fits(name, key, FAST_FORMS[key][k]).alias(f"{name}:{k}") for name, key, k in checks
+        _fits(name, key, *form).alias(f"{name}:{k}") for k, (name, key, form) in enumerate(checks)
     ).row(0)
-    passed = {name: key for (name, key, _), ok in zip(checks, flags, strict=True) if ok}
-    rewrite = [
-        pl.col(name).str.replace_all("/", "-", literal=True)
-        for name, key in passed.items()
-        if key in _DATED
-    ]
-    return (frame.with_columns(rewrite) if rewrite else frame), set(passed)
+    passed: dict[str, Callable | None] = {}
+    for (name, _, (_, rewrite)), ok in zip(checks, flags, strict=True):
+        if ok and name not in passed:
+            passed[name] = rewrite
+    rewrites = [rw(pl.col(name)).alias(name) for name, rw in passed.items() if rw is not None]
+    return (frame.with_columns(rewrites) if rewrites else frame), set(passed)
 
 
 def type_key(column) -> str | None:

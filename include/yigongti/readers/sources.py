@@ -131,7 +131,14 @@ class Lines:
     width: int
 
     def rows(self) -> list[list[str]]:
-        return list(map(_SPLIT, self.text[:-1].split("\n")))
+        return list(map(_SPLIT, self.text[:-1].split("\n"))) if self.text else []
+
+    def after(self, count: int) -> Lines:
+        """The lines after the first ``count``."""
+        at = 0
+        for _ in range(count):
+            at = self.text.index("\n", at) + 1
+        return Lines(self.text[at:], self.width)
 
 
 def _split_block(text: str, first: int) -> Block:

@@ -357,14 +357,15 @@ def open_feed_file(feed: Feed, path: Path, hasher=None) -> FeedFile:
     # A CSV's header is its first line; a sheet may have title lines above it.
     search_rows = 1 if feed.format == "csv" else HEADER_SEARCH_ROWS
     head: list[tuple[int, list[str]]] = []
-    rest_of_block: tuple[Sequence[int], list[list[str]]] = ((), [])
-    for numbers, rows in source:
-        if isinstance(rows, Lines):
-            rows = rows.rows()
+    rest_of_block: tuple[Sequence[int], list[list[str]] | Lines] = ((), [])
+    for numbers, block in source:
+        rows = block.rows() if isinstance(block, Lines) else block
         take = search_rows - len(head)
         head.extend(zip(numbers[:take], rows[:take], strict=True))
         if len(head) >= search_rows:
-            rest_of_block = (numbers[take:], rows[take:])
+            # The rest of a block of lines stays one, for the fast path.
+            rest = block.after(take) if isinstance(block, Lines) else rows[take:]
+            rest_of_block = (numbers[take:], rest)
             break
     if not any(any(c.strip() for c in cells) for _, cells in head):
         raise FeedFileError("file.empty", "文件为空（没有任何内容）")
