@@ -137,7 +137,7 @@ def test_every_batch_has_its_gx_result_recorded(fresh_db, tmp_path, monkeypatch)
 
 
 def _slow_only(monkeypatch):
-    monkeypatch.setattr(FeedFile, "_fast_frame", lambda self, rows: None)
+    monkeypatch.setattr(FeedFile, "_fast_frame", lambda self, rows, typed: (None, set()))
 
 
 SETTLEMENT_HEADER = (

@@ -58,37 +58,37 @@ FAST_FORMS: dict[str, tuple[tuple[str, Callable[[pl.Expr], pl.Expr] | None], ...
 _DATED = ("date", "datetime")
 
 
-def _fits(name: str, key: str, pattern: str, rewrite) -> pl.Expr:
-    """Whether every value of the column is blank or of the form (and, for dates,
-    a day of the calendar: 02-30 is not)."""
-    column = pl.col(name)
-    fits = column.str.contains(pattern).fill_null(True).all()
-    if key in _DATED:
-        days = column.drop_nulls()
-        days = (rewrite(days) if rewrite else days).str.slice(0, 10).unique()
-        fits &= days.str.to_date("%Y-%m-%d", strict=False).is_not_null().all()
-    return fits
+def _days_real(name: str, rewrite) -> pl.Expr:
+    """Whether every distinct day of a date column is a day of the calendar (not 02-30)."""
+    days = pl.col(name).drop_nulls()
+    days = (rewrite(days) if rewrite else days).str.slice(0, 10).unique()
+    return days.str.to_date("%Y-%m-%d", strict=False).is_not_null().all()
 
 
 def fast_typed(frame: pl.DataFrame, columns: list[tuple[str, str | None]]):
     """(frame, names of the columns normalised here): each typed column all of
-    whose values are in one fast form, normalised; one query for the block."""
+    whose values are blank or in one fast form, normalised. Two queries for the
+    block: the forms, then the calendar days of the dates in a form."""
     checks = [
-        (name, key, form)
-        for name, key in columns
-        if key in FAST_FORMS
-        for form in FAST_FORMS[key]
+        (name, key, form) for name, key in columns if key in FAST_FORMS for form in FAST_FORMS[key]
     ]
     if not checks:
         return frame, set()
     flags = frame.select(
-        _fits(name, key, *form).alias(f"{name}:{k}") for k, (name, key, form) in enumerate(checks)
+        pl.col(name).str.contains(pattern).fill_null(True).all().alias(str(k))
+        for k, (name, _, (pattern, _)) in enumerate(checks)
     ).row(0)
-    passed: dict[str, Callable | None] = {}
-    for (name, _, (_, rewrite)), ok in zip(checks, flags, strict=True):
+    passed: dict[str, tuple[str, Callable | None]] = {}
+    for (name, key, (_, rewrite)), ok in zip(checks, flags, strict=True):
         if ok and name not in passed:
-            passed[name] = rewrite
-    rewrites = [rw(pl.col(name)).alias(name) for name, rw in passed.items() if rw is not None]
+            passed[name] = (key, rewrite)
+    dated = [(name, rewrite) for name, (key, rewrite) in passed.items() if key in _DATED]
+    if dated:
+        real = frame.select(_days_real(n, rw).alias(n) for n, rw in dated).row(0)
+        for (name, _), ok in zip(dated, real, strict=True):
+            if not ok:
+                del passed[name]
+    rewrites = [rw(pl.col(n)).alias(n) for n, (_, rw) in passed.items() if rw is not None]
     return (frame.with_columns(rewrites) if rewrites else frame), set(passed)
 
 

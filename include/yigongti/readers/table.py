@@ -111,16 +111,16 @@ class FeedFile:
             (col, f"c{position}", type_key(col), _checked_hashed(col, self.hasher, self.positions))
             for col, position in zip(columns, positions, strict=True)
         ]
+        typed = [(name, key) for _, name, key, _ in transforms]
         for numbers, rows in self._rest:
-            frame = self._fast_frame(rows)
+            frame, fast = self._fast_frame(rows, typed)
             if frame is None:  # the block holds rows to look at one by one
                 if isinstance(rows, Lines):
                     rows = rows.rows()
                 numbers, rows = self._shaped(numbers, rows, needed)
                 if not rows:
                     continue
-                frame = _frame_of_rows(rows, needed)
-            frame, fast = fast_typed(frame, [(name, key) for _, name, key, _ in transforms])
+                frame, fast = fast_typed(_frame_of_rows(rows, needed), typed)
             out: dict[str, pl.Series] = {}
             for col, name, key, special in transforms:
                 values = frame.get_column(name)
@@ -132,13 +132,16 @@ class FeedFile:
                     out[col.name] = values
             yield Block(numbers, pl.DataFrame([out[c].alias(c) for c in self.feed.raw_columns]))
 
-    def _fast_frame(self, rows) -> pl.DataFrame | None:
-        """The block as a frame when none of its rows needs a look of its own:
-        read by polars' CSV parser, every row as wide as the header or wider with
-        blanks, no blank first cell (blank rows), no white space to strip, no
-        合计/栏次 label and no formula without a value."""
+    def _fast_frame(self, rows, typed) -> tuple[pl.DataFrame | None, set[str]]:
+        """(frame, columns normalised) of a block none of whose rows needs a look
+        of its own: read by polars' CSV parser, every row as wide as the header or
+        wider with blanks, no blank first cell (blank rows), no white space to
+        strip (a column all in a fast form has none), no 合计/栏次 label and no
+        formula without a value; (None, empty) for any other block."""
         if self.formula_rows or not isinstance(rows, Lines) or rows.width < self.header_width:
-            return None
+            return None, set()
+        if not rows.text:
+            return None, set()
         try:
             frame = pl.read_csv(
                 rows.text.encode("utf-8"),
@@ -148,19 +151,19 @@ class FeedFile:
                 quote_char=None,
             )
         except pl.exceptions.PolarsError:  # a row wider than the first
-            return None
-        lead = frame.columns[: min(3, frame.width)]
-        checks = frame.select(
-            pl.col("c0").is_null().any().alias("blank"),
-            pl.any_horizontal(pl.all().str.contains(NEEDS_STRIP).any()).alias("strip"),
-            pl.any_horizontal(pl.col(lead).str.contains(LABEL_CELL).any()).alias("label"),
-            *(
-                [pl.any_horizontal(pl.col(frame.columns[self.header_width :]).is_not_null().any())]
-                if frame.width > self.header_width
-                else []
-            ),
-        ).row(0)
-        return None if any(checks) else frame
+            return None, set()
+        extra = frame.columns[self.header_width :]
+        doubts = [pl.col("c0").is_null().any(), *(pl.col(c).is_not_null().any() for c in extra)]
+        if any(frame.select(d.alias(str(i)) for i, d in enumerate(doubts)).row(0)):
+            return None, set()
+        frame, fast = fast_typed(frame, typed)
+        rest = [c for c in frame.columns[: self.header_width] if c not in fast]
+        lead = [c for c in frame.columns[: min(3, frame.width)] if c not in fast]
+        doubts = [pl.col(c).str.contains(NEEDS_STRIP).any() for c in rest]
+        doubts += [pl.col(c).str.contains(LABEL_CELL).any() for c in lead]
+        if doubts and any(frame.select(d.alias(str(i)) for i, d in enumerate(doubts)).row(0)):
+            return None, set()
+        return frame, fast
 
     def _shaped(self, numbers, rows, needed: int) -> tuple[list[int], list[list[str]]]:
         """Rows one by one: strip cells, drop blank and label rows, count field-count
