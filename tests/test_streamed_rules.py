@@ -279,3 +279,28 @@ def test_blank_values_land_as_null_never_as_empty_text(fresh_db, tmp_path):
             else {"person_id_hash", "person_id_hash_check"}
         )
         assert blank == expected | {"_issues"}, feed_name
+
+
+def test_a_file_unreadable_after_its_first_blocks_is_rejected_whole(
+    fresh_db, tmp_path, monkeypatch
+):
+    """Blocks are read ahead in a thread: a byte sequence no encoding reads, deep in
+    the file, still rejects the batch (no row of it stays) with the file's rule."""
+    monkeypatch.setattr(sources_module, "BLOCK_CHARS", 512)
+    monkeypatch.setattr(sources_module, "SNIFF_BYTES", 1024)  # the encoding looks right
+    lines = [_line(i) for i in range(200)]
+    data = ("\n".join([SETTLEMENT_HEADER, *lines]) + "\n").encode("utf-8")
+    at = data.index(b"JS000150")
+    path = tmp_path / "mi_inpatient_settlements" / JAN / "500000_settlements.csv"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(data[:at] + b"\xff\xfe" + data[at:])
+    result = process_file(
+        fresh_db, LandingFile("mi_inpatient_settlements", JAN, str(path)), PII_KEY
+    )
+    assert result["status"] == "rejected" and result["rules_failed"] == ["file.encoding"]
+    with fresh_db.connect() as db:
+        rows = db.execute(
+            "select count(*) from raw.mi_inpatient_settlements where _batch_id = %s",
+            (result["batch_id"],),
+        ).fetchone()[0]
+    assert rows == 0

@@ -7,13 +7,16 @@ with the reader's rule and message, and kept in the archive.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
 import logging
 import os
+import queue
 import re
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -320,6 +323,41 @@ def _file_district(feed: Feed, name: str) -> str | None:
     return code if code in districts() else None
 
 
+def prefetched(items, depth: int = 2):
+    """Yield from ``items``, produced by a thread up to ``depth`` ahead; an error
+    of the producer is raised here, where the items are used."""
+    ahead: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def produce():
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                ahead.put((item, None))
+            ahead.put((done, None))
+        except BaseException as error:  # handed to the consumer
+            ahead.put((done, error))
+
+    worker = threading.Thread(target=produce, name="feed-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, error = ahead.get()
+            if error is not None:
+                raise error
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full queue
+            with contextlib.suppress(queue.Empty):
+                ahead.get(timeout=0.1)
+        worker.join()
+
+
 def _copy_rows(db, feed, period, path, name, hasher, batch_id, received_at, sha) -> int:
     """COPY the file block by block as CSV text written by polars (no adaptation
     per value), with the streamed rules (quality/streamed.py) counted on the way."""
@@ -345,7 +383,9 @@ def _copy_rows(db, feed, period, path, name, hasher, batch_id, received_at, sha)
             writer=QueuedLibpqWriter(cur),
         ) as copy,
     ):
-        for block in opened.blocks():
+        # Blocks are read, checked and hashed in a thread while this one counts
+        # the previous block's rules and sends it (polars and libpq release the GIL).
+        for block in prefetched(opened.blocks()):
             frame = block.frame.with_columns(district)
             if named:
                 districts = frame.get_column("_district_code")
@@ -361,7 +401,7 @@ def _copy_rows(db, feed, period, path, name, hasher, batch_id, received_at, sha)
             for code, n in frame.get_column("_district_code").value_counts().iter_rows():
                 if code is not None:
                     per_district[code] = per_district.get(code, 0) + n
-            broken = issues.take_broken()
+            broken = issues.take_broken(block.numbers)
             rules = (
                 pl.Series("_issues", [";".join(broken.get(n, ())) or None for n in block.numbers])
                 if broken

@@ -49,10 +49,12 @@ class Issues:
                 entry["value"] = value
             issue.sample.append(entry)
 
-    def take_broken(self) -> dict[int, list[str]]:
-        """The rules broken per row since the last call (the rows of one block)."""
-        broken, self.broken = self.broken, {}
-        return broken
+    def take_broken(self, numbers) -> dict[int, list[str]]:
+        """The rules broken by the rows ``numbers`` (one block), no longer kept here.
+        Rows of later blocks may be recorded meanwhile (read ahead by another thread)."""
+        if not self.broken:
+            return {}
+        return {n: self.broken.pop(n) for n in numbers if n in self.broken}
 
     def __bool__(self) -> bool:
         return bool(self.found)

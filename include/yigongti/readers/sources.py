@@ -189,7 +189,7 @@ def csv_blocks(path: Path) -> Iterator[Block]:
                 return
             cut = text.rfind("\n") + 1
             # An odd number of quotes: the cut is inside a quoted field; read on.
-            if cut == 0 or text.count('"', 0, cut) % 2:
+            if cut == 0 or ('"' in text and text.count('"', 0, cut) % 2):
                 pending = text
                 continue
             pending = text[cut:]
