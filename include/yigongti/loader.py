@@ -28,6 +28,7 @@ from yigongti.contracts import LINEAGE_COLUMNS, Feed, registry_feed
 from yigongti.quality.streamed import StreamedRules
 from yigongti.readers import FeedFileError, open_feed_file
 from yigongti.reference import districts
+from yigongti.warehouse import BATCH_LINEAGE
 
 log = logging.getLogger(__name__)
 
@@ -366,13 +367,16 @@ def _copy_rows(db, feed, period, path, name, hasher, batch_id, received_at, sha)
     named = _file_district(feed, name)
     streamed = StreamedRules(feed, period)
     issues = opened.issues
-    lineage = [
-        pl.lit(str(batch_id)).alias("_batch_id"),
-        pl.lit(name).alias("_file_name"),
-        pl.lit(sha).alias("_file_sha256"),
-    ]
-    received = pl.lit(received_at.isoformat()).alias("_received_at")
-    columns = ", ".join((*feed.raw_columns, *LINEAGE_COLUMNS))
+    # The batch's own lineage is set once for the transaction (column defaults,
+    # warehouse.BATCH_LINEAGE); only what differs per row travels with the rows.
+    values = {"_batch_id": batch_id, "_file_name": name, "_file_sha256": sha}
+    values["_received_at"] = received_at.isoformat()
+    db.execute(
+        "select " + ", ".join("set_config(%s, %s, true)" for _ in BATCH_LINEAGE),
+        [v for c, (setting, _) in BATCH_LINEAGE.items() for v in (setting, str(values[c]))],
+    )
+    per_row = [c for c in LINEAGE_COLUMNS if c not in BATCH_LINEAGE]
+    columns = ", ".join((*feed.raw_columns, *per_row))
     count, per_district = 0, {}
     with (
         db.cursor() as cur,
@@ -409,9 +413,7 @@ def _copy_rows(db, feed, period, path, name, hasher, batch_id, received_at, sha)
             )
             out = frame.select(
                 *feed.raw_columns,
-                *lineage,
                 pl.Series("_row_number", block.numbers).cast(pl.Utf8),
-                received,
                 "_district_code",
                 rules,
             )

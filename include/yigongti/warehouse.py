@@ -205,7 +205,24 @@ def raw_table_ddl() -> str:
             f"alter table {feed.raw_table} add column if not exists {name} text;"
             for name in (*feed.raw_columns, "_issues")
         )
+        # The lineage a whole batch shares comes from the loading transaction's
+        # settings (loader._copy_rows), not from every line of the COPY; a write
+        # without them fails ("unrecognized configuration parameter").
+        statements.extend(
+            f"alter table {feed.raw_table} alter column {column} "
+            f"set default current_setting('{setting}')::{kind};"
+            for column, (setting, kind) in BATCH_LINEAGE.items()
+        )
     return "\n".join(statements)
+
+
+# Lineage columns constant over a batch -> (transaction setting, type).
+BATCH_LINEAGE = {
+    "_batch_id": ("yigongti.batch_id", "bigint"),
+    "_file_name": ("yigongti.file_name", "text"),
+    "_file_sha256": ("yigongti.file_sha256", "text"),
+    "_received_at": ("yigongti.received_at", "timestamptz"),
+}
 
 
 def ensure_schema(conn: Connection) -> None:
