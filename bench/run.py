@@ -65,7 +65,7 @@ def step_ingest(url: str, landing: str, feed: str, period: str, validate: bool =
         from yigongti.quality.validate import warm_up
 
         started = time.perf_counter()
-        warm_up(conn)
+        warm_up()
         out["gx_setup_s"] = time.perf_counter() - started
     for path in _files(Path(landing), feed, period):
         started = time.perf_counter()
