@@ -197,8 +197,11 @@ def raw_table_ddl() -> str:
             f"create table if not exists {feed.raw_table} (\n    "
             + ",\n    ".join(cols + lineage)
             + "\n);\n"
-            f"create index if not exists {feed.name}_batch on {feed.raw_table} "
-            "(_batch_id, _district_code);"
+            # Batches are appended whole, so a block-range index finds a batch's
+            # rows at a fraction of a btree's cost to keep up during COPY.
+            f"drop index if exists raw.{feed.name}_batch;\n"
+            f"create index if not exists {feed.name}_batch_range on {feed.raw_table} "
+            "using brin (_batch_id) with (pages_per_range = 32);"
         )
         # Columns a contract gained after the table was created (old rows: null).
         statements.extend(
