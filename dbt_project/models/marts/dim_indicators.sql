@@ -13,6 +13,7 @@ select
     denominator_zh,
     periodicity,
     period_types,
+    headline_period_type,
     source_feeds,
     formula_zh,
     notes
