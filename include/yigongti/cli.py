@@ -10,6 +10,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
+from yigongti.periods import Period
 from yigongti.settings import state_dir
 
 log = logging.getLogger("yigongti")
@@ -19,10 +20,11 @@ DEMO_FROM, DEMO_TO = "2025-01", "2026-10"
 
 def _period(text: str) -> str:
     try:
-        dt.datetime.strptime(text, "%Y-%m")
+        if Period.parse(text).kind == "month":
+            return text
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not YYYY-MM") from None
-    return text
+        pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not YYYY-MM") from None
 
 
 def cmd_run(args) -> int:

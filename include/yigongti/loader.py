@@ -25,6 +25,7 @@ import psycopg
 from psycopg.copy import QueuedLibpqWriter
 
 from yigongti.contracts import LINEAGE_COLUMNS, Feed, registry_feed
+from yigongti.periods import feed_period, registry_period
 from yigongti.quality.streamed import StreamedRules
 from yigongti.readers import FeedFileError, open_feed_file
 from yigongti.reference import districts
@@ -49,11 +50,6 @@ def sha256_of(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def registry_period(feed: Feed, period: str) -> str:
-    """The registry snapshot that places an annual feed's institutions: its December."""
-    return f"{period}-12" if feed.periodicity == "year" else period
 
 
 def institution_districts(db: psycopg.Connection, period: str) -> dict[str, str]:
@@ -94,7 +90,7 @@ def district_resolver(db: psycopg.Connection, feed: Feed, period: str, name: str
     if kind == "region":
         return pl.col(column).str.slice(0, 6)
     if kind == "institution":
-        lookup = institution_districts(db, registry_period(feed, period))
+        lookup = institution_districts(db, registry_period(feed.periodicity, period))
         return pl.col(column).replace_strict(lookup, default=None, return_dtype=pl.Utf8)
     raise ValueError(f"{feed.name}: unknown district rule {feed.district!r}")
 
@@ -138,11 +134,8 @@ def display_name(name: str) -> str:
 
 def period_start(feed: Feed, period: str) -> dt.date | None:
     """First day of a landing folder's period, or None when the folder is not a period."""
-    if not re.match(feed.period_pattern(), period):
-        return None
-    if feed.periodicity == "year":
-        return dt.date(int(period), 1, 1)
-    return dt.date(int(period[:4]), int(period[5:7]), 1)
+    found = feed_period(feed.periodicity, period)
+    return found.start if found else None
 
 
 def _record_rejection(db, batch_id: int, error: FeedFileError) -> None:

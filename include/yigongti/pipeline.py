@@ -17,6 +17,7 @@ from yigongti.contracts import feeds
 from yigongti.contracts import stage as feed_stage
 from yigongti.identifiers import Hasher
 from yigongti.loader import land_file, record_failure, refuse
+from yigongti.periods import Period
 from yigongti.quality.anomalies import flag_batch
 from yigongti.quality.validate import validate_batch
 from yigongti.settings import state_dir
@@ -37,9 +38,17 @@ class LandingFile:
 
 
 def in_range(period: str, start: str | None, end: str | None) -> bool:
-    """Monthly periods compare as YYYY-MM; an annual period YYYY spans its months."""
-    first, last = (f"{period}-01", f"{period}-12") if len(period) == 4 else (period, period)
-    return (start is None or last >= start) and (end is None or first <= end)
+    """Whether a landing period (YYYY-MM, or YYYY spanning its months) overlaps
+    the months ``start``..``end`` (YYYY-MM, either open). A folder named as no
+    period is in every range: landing it rejects it with the reason."""
+    try:
+        span = Period.parse(period)
+    except ValueError:
+        return True
+    first, last = span.start, Period.month_of(span.end).start
+    return (start is None or last >= Period.parse(start).start) and (
+        end is None or first <= Period.parse(end).start
+    )
 
 
 def _local(path) -> Path | None:

@@ -140,9 +140,6 @@ class Feed:
                 return col
         raise KeyError(f"{self.name} has no column {name}")
 
-    def period_pattern(self) -> str:
-        return r"^\d{4}$" if self.periodicity == "year" else r"^\d{4}-(0[1-9]|1[0-2])$"
-
 
 @cache
 def _document() -> dict:
