@@ -1,6 +1,6 @@
 """The dbt project builds on an empty warehouse, and every indicator's arithmetic
-is proven by a dbt unit test (hand-computed fixtures in
-dbt_project/models/intermediate/_intermediate__models.yml)."""
+is proven by a dbt unit test (hand-computed fixtures in the YAML beside each model,
+dbt_project/models/intermediate/<purpose>/<model>.yml)."""
 
 import csv
 import json
