@@ -7,14 +7,10 @@
 with feeds as (
     select
         *,
-        case periodicity
-            when 'year' then interval '1 year'
-            when 'quarter' then interval '3 months'
-            else interval '1 month'
-        end as step,
+        {{ feed_period_step('periodicity') }} as step,
         -- A quarterly snapshot's period is the quarter's last month.
-        case periodicity when 'year' then interval '1 year' else interval '1 month' end as span,
-        case periodicity when 'year' then 'YYYY' else 'YYYY-MM' end as period_format
+        {{ feed_period_span('periodicity') }} as span,
+        {{ feed_period_format('periodicity') }} as period_format
     from {{ ref('ref_feeds') }}
 ),
 

@@ -24,12 +24,12 @@
 with
 {% if is_incremental() %}
     changed_years as (
-        select cast(date_trunc('year', c.snapshot_month) as date) as year_start
+        select {{ year_start('c.snapshot_month') }} as year_start
         from (
             {{ periods_rebuilt_in(ref('int_chronic_registry_managed'), 'snapshot_month') }}
         ) as c
         union
-        select cast(date_trunc('year', s.discharged_on) as date)
+        select {{ year_start('s.discharged_on') }}
         from (
             {{ periods_rebuilt_in(ref('int_settlements_classified'), 'discharged_on') }}
         ) as s
@@ -41,7 +41,7 @@ registry as (
     select
         r.district_code,
         r.snapshot_month,
-        cast(date_trunc('year', r.snapshot_month) as date) as year_start,
+        {{ year_start('r.snapshot_month') }} as year_start,
         r.person_id_hash,
         r.is_managed
     from {{ ref('int_chronic_registry_managed') }} as r
@@ -49,7 +49,7 @@ registry as (
         inner join changed_years as y
             on
                 r.snapshot_month >= y.year_start
-                and r.snapshot_month < cast(y.year_start + interval '1 year' as date)
+                and r.snapshot_month < {{ next_year_start('y.year_start') }}
     {% endif %}
 ),
 
@@ -60,7 +60,7 @@ snapshots as (
         district_code,
         snapshot_month,
         year_start,
-        cast(snapshot_month + interval '1 month' - interval '1 day' as date) as snapshot_end,
+        {{ month_end('snapshot_month') }} as snapshot_end,
         count(*) filter (where is_managed) as patients,
         snapshot_month = max(snapshot_month) over (
             partition by district_code, year_start
@@ -84,7 +84,7 @@ discharges as (
             from {{ ref('int_settlements_classified') }} as t
             where
                 t.discharged_on >= y.year_start
-                and t.discharged_on < cast(y.year_start + interval '1 year' as date)
+                and t.discharged_on < {{ next_year_start('y.year_start') }}
             -- a fence: the look-up stays per year, by index
             offset 0  -- noqa: AM09
         ) as s
@@ -92,7 +92,7 @@ discharges as (
         select
             s.person_id_hash,
             s.discharged_on,
-            cast(date_trunc('year', s.discharged_on) as date) as year_start
+            {{ year_start('s.discharged_on') }} as year_start
         from {{ ref('int_settlements_classified') }} as s
     {% endif %}
 ),
@@ -105,7 +105,7 @@ linked as (
         r.snapshot_month,
         count(*) filter (
             where d.discharged_on
-            <= cast(r.snapshot_month + interval '1 month' - interval '1 day' as date)
+            <= {{ month_end('r.snapshot_month') }}
         ) as ytd_discharges,
         count(*) as year_discharges
     from registry as r
@@ -121,8 +121,8 @@ by_district as (
         'ytd' as period_type,
         s.year_start,
         s.snapshot_end as period_end,
-        cast(extract(month from s.snapshot_month) as integer) as months_present,
-        cast(extract(month from s.snapshot_month) as integer) as months_in_period,
+        {{ months_into_year('s.snapshot_month') }} as months_present,
+        {{ months_into_year('s.snapshot_month') }} as months_in_period,
         s.patients,
         coalesce(l.ytd_discharges, 0) as discharges
     from snapshots as s
@@ -134,8 +134,8 @@ by_district as (
         s.district_code,
         'year' as period_type,
         s.year_start,
-        cast(s.year_start + interval '1 year' - interval '1 day' as date) as period_end,
-        cast(extract(month from s.snapshot_month) as integer) as months_present,
+        {{ year_end('s.year_start') }} as period_end,
+        {{ months_into_year('s.snapshot_month') }} as months_present,
         12 as months_in_period,
         s.patients,
         coalesce(l.year_discharges, 0) as discharges
@@ -170,7 +170,7 @@ select
     period_end,
     cast(discharges as numeric) as numerator,
     cast(patients as numeric) as denominator,
-    discharges * 100.0 / nullif(patients, 0) as value,
+    {{ indicator_value('M13', 'discharges', 'patients') }} as value,
     months_present,
     months_in_period,
     cast(now() as timestamptz) as built_at

@@ -17,7 +17,7 @@ with ledger as (
             where
                 i.credit_code = e.credit_code
                 and i.month_start >= e.period_start
-                and i.month_start < cast(e.period_start + interval '1 year' as date)
+                and i.month_start < {{ next_year_start('e.period_start') }}
             order by i.month_start desc
             limit 1
         ) as r
@@ -40,10 +40,10 @@ select
     area_code,
     'year' as period_type,
     year_start as period_start,
-    cast(year_start + interval '1 year' - interval '1 day' as date) as period_end,
+    {{ year_end('year_start') }} as period_end,
     cast(equipped as numeric) as numerator,
     cast(clinics as numeric) as denominator,
-    equipped * 100.0 / nullif(clinics, 0) as value,
+    {{ indicator_value('M05B', 'equipped', 'clinics') }} as value,
     12 as months_present,
     12 as months_in_period
 from areas

@@ -14,7 +14,7 @@ with reports as (
     inner join {{ ref('int_institution_months_classified') }} as i
         on
             f.credit_code = i.credit_code
-            and i.month_start = cast(f.period_start + interval '11 months' as date)
+            and i.month_start = {{ december_of('f.period_start') }}
 ),
 
 pooled as (
@@ -34,10 +34,10 @@ select
     area_code,
     'year' as period_type,
     year_start as period_start,
-    cast(year_start + interval '1 year' - interval '1 day' as date) as period_end,
+    {{ year_end('year_start') }} as period_end,
     primary_per_capita as numerator,
     lead_per_capita as denominator,
-    primary_per_capita / nullif(lead_per_capita, 0) as value,
+    {{ indicator_value('M06', 'primary_per_capita', 'lead_per_capita') }} as value,
     12 as months_present,
     12 as months_in_period
 from pooled

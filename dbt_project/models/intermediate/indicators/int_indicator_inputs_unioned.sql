@@ -38,7 +38,7 @@ with
         select r.month_start
         from {{ ref('int_remote_diagnoses_counted') }} as r
         inner join {{ ref('int_population_by_district_year') }} as p
-            on cast(extract(year from r.month_start) as integer) = p.data_year
+            on {{ year_of('r.month_start') }} = p.data_year
         where p.built_at > {{ last_built_at() }}
     ),
 {% endif %}
@@ -75,7 +75,7 @@ remote as (
     from (
         select distinct
             month_start,
-            cast(month_start + interval '1 month' - interval '1 day' as date) as month_end
+            {{ month_end('month_start') }} as month_end
         from remote_reported
     ) as m
     inner join {{ ref('ref_districts') }} as d
@@ -149,7 +149,7 @@ unioned as (
     left join {{ ref('int_population_by_district_year') }} as p
         on
             r.district_code = p.district_code
-            and cast(extract(year from r.month_start) as integer) = p.data_year
+            and {{ year_of('r.month_start') }} = p.data_year
     union all
     select
         'M08' as indicator_code,

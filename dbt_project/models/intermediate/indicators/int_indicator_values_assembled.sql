@@ -37,7 +37,7 @@ with annual_values as (
 
 {% if is_incremental() %}
     rollup_years as (
-        select distinct cast(date_trunc('year', u.period_start) as date) as year_start
+        select distinct {{ year_start('u.period_start') }} as year_start
         from (
             {{ periods_rebuilt_in(ref('int_indicator_values_rolled_up'), 'period_start') }}
         ) as u
@@ -72,24 +72,24 @@ with annual_values as (
     changed_years as (
         select y.year_start from rollup_years as y
         union
-        select cast(y.year_start + interval '1 year' as date) from rollup_years as y
+        select {{ next_year_start('y.year_start') }} from rollup_years as y
         union
-        select cast(date_trunc('year', u.period_start) as date)
+        select {{ year_start('u.period_start') }}
         from (
             {{ periods_rebuilt_in(ref('int_chronic_hospitalisation_linked'), 'period_start') }}
         ) as u
         union
-        select cast(date_trunc('year', u.period_start) as date)
+        select {{ year_start('u.period_start') }}
         from (
             {{ periods_rebuilt_in(ref('int_stationed_physicians_counted'), 'period_start') }}
         ) as u
         union
-        select cast(date_trunc('year', u.input_start) as date)
+        select {{ year_start('u.input_start') }}
         from (
             {{ periods_rebuilt_in(ref('int_indicator_inputs_checked'), 'input_start') }}
         ) as u
         union
-        select cast(date_trunc('year', d.period_start) as date)
+        select {{ year_start('d.period_start') }}
         from (
             (
                 select
@@ -145,7 +145,7 @@ all_values as (
         inner join changed_years as y
             on
                 r.period_start >= y.year_start
-                and r.period_start < cast(y.year_start + interval '1 year' as date)
+                and r.period_start < {{ next_year_start('y.year_start') }}
     {% endif %}
     union all
     select
@@ -162,7 +162,7 @@ all_values as (
     from {{ ref('int_inpatient_cost_growth_compared') }} as g
     {% if is_incremental() %}
         where
-            cast(date_trunc('year', g.period_start) as date)
+            {{ year_start('g.period_start') }}
             in (select y.year_start from changed_years as y)
     {% endif %}
     union all
@@ -212,7 +212,7 @@ all_values as (
     from annual_values as a
     {% if is_incremental() %}
         where
-            cast(date_trunc('year', a.period_start) as date)
+            {{ year_start('a.period_start') }}
             in (select y.year_start from changed_years as y)
     {% endif %}
 ),
@@ -225,7 +225,7 @@ checked as (
             select 1 from changed_years as y
             where
                 c.input_end >= y.year_start
-                and c.input_start < cast(y.year_start + interval '1 year' as date)
+                and c.input_start < {{ next_year_start('y.year_start') }}
         )
     {% endif %}
 ),

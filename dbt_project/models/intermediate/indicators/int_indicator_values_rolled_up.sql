@@ -25,7 +25,7 @@
 with
 {% if is_incremental() %}
     changed_years as (
-        select distinct cast(date_trunc('year', u.month_start) as date) as year_start
+        select distinct {{ year_start('u.month_start') }} as year_start
         from ({{ periods_rebuilt_in(ref('int_indicator_inputs_unioned')) }}) as u
     ),
 {% endif %}
@@ -43,7 +43,7 @@ inputs as (
         inner join changed_years as y
             on
                 i.month_start >= y.year_start
-                and i.month_start < cast(y.year_start + interval '1 year' as date)
+                and i.month_start < {{ next_year_start('y.year_start') }}
     {% endif %}
 ),
 
@@ -64,8 +64,8 @@ areas as (
 monthly as (
     select
         *,
-        cast(date_trunc('quarter', month_start) as date) as quarter_start,
-        cast(date_trunc('year', month_start) as date) as year_start
+        {{ quarter_start('month_start') }} as quarter_start,
+        {{ year_start('month_start') }} as year_start
     from areas
 ),
 
@@ -75,7 +75,7 @@ periods as (
         area_code,
         'month' as period_type,
         month_start as period_start,
-        cast(month_start + interval '1 month' - interval '1 day' as date) as period_end,
+        {{ month_end('month_start') }} as period_end,
         numerator,
         denominator,
         1 as months_present,
@@ -87,7 +87,7 @@ periods as (
         area_code,
         'quarter' as period_type,
         quarter_start as period_start,
-        cast(quarter_start + interval '3 months' - interval '1 day' as date) as period_end,
+        {{ quarter_end('quarter_start') }} as period_end,
         sum(numerator) as numerator,
         {{ rollup_denominator() }} as denominator,
         count(*) as months_present,
@@ -100,11 +100,11 @@ periods as (
         upto.area_code,
         'ytd' as period_type,
         upto.year_start as period_start,
-        cast(upto.month_start + interval '1 month' - interval '1 day' as date) as period_end,
+        {{ month_end('upto.month_start') }} as period_end,
         sum(m.numerator) as numerator,
         {{ rollup_denominator('m.denominator', 'm.denominator_is_stock') }} as denominator,
         count(*) as months_present,
-        cast(extract(month from upto.month_start) as integer) as months_in_period
+        {{ months_into_year('upto.month_start') }} as months_in_period
     from monthly as upto
     inner join monthly as m
         on
@@ -119,7 +119,7 @@ periods as (
         area_code,
         'year' as period_type,
         year_start as period_start,
-        cast(year_start + interval '1 year' - interval '1 day' as date) as period_end,
+        {{ year_end('year_start') }} as period_end,
         sum(numerator) as numerator,
         {{ rollup_denominator() }} as denominator,
         count(*) as months_present,
@@ -136,7 +136,7 @@ select
     p.period_end,
     p.numerator,
     p.denominator,
-    p.numerator * r.factor / nullif(p.denominator, 0) as value,
+    {{ apply_factor('p.numerator', 'p.denominator', 'r.factor') }} as value,
     p.months_present,
     p.months_in_period,
     cast(now() as timestamptz) as built_at

@@ -20,7 +20,7 @@ select
             and d.borders_changed_on <= cur.period_end
             then null
         when d.valid_from > prev.period_end then null
-        else (cur.value - prev.value) * 100 / nullif(prev.value, 0)
+        else {{ indicator_value('M10B', '(cur.value - prev.value)', 'prev.value') }}
     end as value,
     cur.months_present,
     cur.months_in_period
@@ -29,8 +29,8 @@ left join cost as prev
     on
         cur.area_code = prev.area_code
         and cur.period_type = prev.period_type
-        and prev.period_start = cast(cur.period_start - interval '1 year' as date)
-        and date_trunc('month', prev.period_end)
-        = date_trunc('month', cur.period_end - interval '1 year')
+        and prev.period_start = {{ year_earlier('cur.period_start') }}
+        and {{ month_start('prev.period_end') }}
+        = {{ month_start(year_earlier('cur.period_end')) }}
 left join {{ ref('ref_districts') }} as d
     on cur.area_code = d.code

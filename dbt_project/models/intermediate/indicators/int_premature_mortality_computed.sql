@@ -23,10 +23,10 @@ deaths as (
 registration_months as (
     select
         district_code,
-        cast(extract(year from month_start) as integer) as data_year,
+        {{ year_of('month_start') }} as data_year,
         count(distinct month_start) as months_present
     from {{ ref('int_deaths_counted') }}
-    group by district_code, extract(year from month_start)
+    group by district_code, {{ year_of('month_start') }}
 ),
 
 population as (
@@ -94,13 +94,13 @@ select
     'M14' as indicator_code,
     area_code,
     'year' as period_type,
-    make_date(data_year, 1, 1) as period_start,
-    make_date(data_year, 12, 31) as period_end,
+    {{ first_day_of_year('data_year') }} as period_start,
+    {{ last_day_of_year('data_year') }} as period_end,
     cast(null as numeric) as numerator,
     cast(null as numeric) as denominator,
     case
         when bool_and(has_population)
-            then (1 - exp(sum(ln(1 - q)))) * 100
+            then {{ indicator_value('M14', '(1 - exp(sum(ln(1 - q))))') }}
     end as value,
     min(months_present) as months_present,
     12 as months_in_period

@@ -24,12 +24,12 @@
 with
 {% if is_incremental() %}
     changed_years as (
-        select cast(date_trunc('year', r.snapshot_month) as date) as year_start
+        select {{ year_start('r.snapshot_month') }} as year_start
         from (
             {{ periods_rebuilt_in(ref('int_stationing_roster_qualified'), 'snapshot_month') }}
         ) as r
         union
-        select make_date(p.data_year, 1, 1)
+        select {{ first_day_of_year('p.data_year') }}
         from {{ ref('int_population_by_district_year') }} as p
         where p.built_at > {{ last_built_at() }}
     ),
@@ -39,7 +39,7 @@ roster as (
     select
         q.district_code,
         q.snapshot_month,
-        cast(date_trunc('year', q.snapshot_month) as date) as year_start,
+        {{ year_start('q.snapshot_month') }} as year_start,
         q.person_id_hash,
         q.qualifies
     from {{ ref('int_stationing_roster_qualified') }} as q
@@ -47,7 +47,7 @@ roster as (
         inner join changed_years as y
             on
                 q.snapshot_month >= y.year_start
-                and q.snapshot_month < cast(y.year_start + interval '1 year' as date)
+                and q.snapshot_month < {{ next_year_start('y.year_start') }}
     {% endif %}
 ),
 
@@ -67,9 +67,9 @@ periods as (
         r.qualifies,
         r.year_start,
         'ytd' as period_type,
-        cast(r.snapshot_month + interval '1 month' - interval '1 day' as date) as period_end,
-        cast(extract(month from r.snapshot_month) as integer) as months_present,
-        cast(extract(month from r.snapshot_month) as integer) as months_in_period
+        {{ month_end('r.snapshot_month') }} as period_end,
+        {{ months_into_year('r.snapshot_month') }} as months_present,
+        {{ months_into_year('r.snapshot_month') }} as months_in_period
     from roster as r
     union all
     select
@@ -78,8 +78,8 @@ periods as (
         r.qualifies,
         r.year_start,
         'year' as period_type,
-        cast(r.year_start + interval '1 year' - interval '1 day' as date) as period_end,
-        cast(extract(month from r.snapshot_month) as integer) as months_present,
+        {{ year_end('r.year_start') }} as period_end,
+        {{ months_into_year('r.snapshot_month') }} as months_present,
         12 as months_in_period
     from roster as r
     inner join latest_in_year as l
@@ -121,7 +121,7 @@ select
     c.period_end,
     cast(c.persons as numeric) as numerator,
     p.residents as denominator,
-    c.persons * 10000.0 / nullif(p.residents, 0) as value,
+    {{ indicator_value('M04', 'c.persons', 'p.residents') }} as value,
     c.months_present,
     c.months_in_period,
     cast(now() as timestamptz) as built_at
@@ -129,4 +129,4 @@ from counted as c
 left join population as p
     on
         c.area_code = p.area_code
-        and cast(extract(year from c.period_start) as integer) = p.data_year
+        and {{ year_of('c.period_start') }} = p.data_year

@@ -20,7 +20,7 @@ with deaths as (
     select
         d.district_code,
         d.period_start as month_start,
-        cast(extract(year from d.death_date) as integer) as data_year,
+        {{ year_of('d.death_date') }} as data_year,
         cast(extract(year from age(d.death_date, d.birth_date)) as integer) as age_years,
         (
             left(d.underlying_cause_icd10, 3) between 'I00' and 'I99'

@@ -30,7 +30,7 @@ select
     coalesce(c.is_tcm_category, false) as is_tcm_category,
     coalesce(i.hospital_grade in ('二级', '三级'), false) as is_level_two_or_higher,
     coalesce(
-        i.active_from <= cast(i.period_start + interval '1 month' - interval '1 day' as date)
+        i.active_from <= {{ month_end('i.period_start') }}
         and (i.active_to is null or i.active_to >= i.period_start),
         false
     ) as is_active,

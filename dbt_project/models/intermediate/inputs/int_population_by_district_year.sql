@@ -46,12 +46,12 @@ candidates as (
     where
         -- only districts that exist at the data year's end: the populations of
         -- retired districts (江北区, 渝北区 from 2026) are not carried forward
-        (d.valid_to is null or d.valid_to >= make_date(y.data_year, 12, 31))
-        and (d.valid_from is null or d.valid_from <= make_date(y.data_year, 12, 31))
+        (d.valid_to is null or d.valid_to >= {{ last_day_of_year('y.data_year') }})
+        and (d.valid_from is null or d.valid_from <= {{ last_day_of_year('y.data_year') }})
         and (
             d.borders_changed_on is null
-            or d.borders_changed_on <= make_date(p.source_year, 12, 31)
-            or d.borders_changed_on > make_date(y.data_year, 12, 31)
+            or d.borders_changed_on <= {{ last_day_of_year('p.source_year') }}
+            or d.borders_changed_on > {{ last_day_of_year('y.data_year') }}
         )
 ),
 
