@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 from yigongti.labels import STATUS_ZH
+from yigongti.periods import Period
 
 
 def _width(text: str) -> int:
@@ -80,26 +82,24 @@ def latest_month(conn, codes: tuple[str, ...] = ("M07", "M12")) -> str:
 
 
 def municipal_overview(conn) -> str:
-    """Every indicator's municipal value for its latest month (annual ones: latest year)."""
+    """Every indicator's latest municipal value, of the period type that headlines it
+    (the registry's ``headline_period_type``, as in the bulletin)."""
     with conn.connect() as db:
         rows = db.execute(
             """
             select distinct on (i.indicator_code)
                 i.indicator_code, i.indicator_name_zh, v.period_type, v.period_start,
-                v.value, i.unit, v.status
+                v.period_end, v.value, i.unit, v.status
             from marts.dim_indicators as i
             left join marts.fct_indicator_values as v
                 on v.indicator_code = i.indicator_code and v.area_code = '500000'
-                and v.period_type = case when i.periodicity = 'month' then 'month'
-                                         else 'year' end
+                and v.period_type = i.headline_period_type
             order by i.indicator_code, v.value is null, v.period_end desc nulls last
             """
         ).fetchall()
     body = []
-    for code, name, ptype, start, value, unit, status in rows:
-        period = (
-            "" if start is None else (f"{start:%Y年%m月}" if ptype == "month" else f"{start:%Y}年")
-        )
+    for code, name, ptype, start, end, value, unit, status in rows:
+        period = "" if start is None else Period.of_mart(ptype, start, end).label_zh
         shown = "—" if value is None else f"{value:,.2f}"
         label = name if len(name) <= 24 else name[:23] + "…"
         body.append(
@@ -146,6 +146,12 @@ def publication(conn, since) -> str:
     if row is None:
         return "本次运行未生成月度监测简报（指标集市中还没有月度数据）。"
     month, page, exports = row
-    lines = [f"数据导出（{month:%Y年%-m月}）："] + [f"  {p}" for p in exports]
-    lines.append(f"月度监测简报（{month:%Y年%-m月}）：{page}")
+    label = Period.month_of(month).label_zh
+    lines = [f"数据导出（{label}）："] + [f"  {p}" for p in exports]
+    lines.append(f"月度监测简报（{label}）：{page}")
+    printed = Path(page).with_suffix(".pdf")  # written beside the HTML
+    if printed.exists():
+        lines.append(f"月度监测简报 PDF（{label}）：{printed}")
+    else:
+        lines.append(f"月度监测简报 PDF（{label}）：未生成（需要 chromium 与 fonts-noto-cjk）")
     return "\n".join(lines)

@@ -21,7 +21,7 @@ def publish(conn, month: dt.date | None = None, out_dir: Path | None = None) -> 
     Re-running for the same month overwrites its files (idempotent); every run
     is recorded in ops.publication_log.
     """
-    from yigongti.bulletin import render
+    from yigongti.bulletin import pdf, render
     from yigongti.exports import write_exports
 
     bulletin = collect(conn, month)
@@ -29,6 +29,7 @@ def publish(conn, month: dt.date | None = None, out_dir: Path | None = None) -> 
         return None
     folder = (out_dir or publish_dir()) / f"{bulletin.month:%Y-%m}"
     page = render.write(bulletin, folder)
+    printed = pdf.write(page)  # beside the HTML: same name, .pdf
     exports = write_exports(conn, bulletin.month, folder)
     with conn.connect() as db:
         db.execute(
@@ -40,5 +41,6 @@ def publish(conn, month: dt.date | None = None, out_dir: Path | None = None) -> 
     return {
         "month": f"{bulletin.month:%Y-%m}",
         "bulletin": str(page),
+        "pdf": None if printed is None else str(printed),
         "exports": [str(p) for p in exports],
     }

@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pyecharts import options as opts
-from pyecharts.charts import Bar, Line
+from pyecharts.charts import Bar, Line, Map
 
 from yigongti.bulletin.data import Completeness, Ranking, Trend
 from yigongti.labels import unit_zh
 
 ROW_HEIGHT = 18  # px per district in a ranking
+MAP_HEIGHT = 320
+# Better to worse, whichever way an indicator points (the visual map is flipped for
+# indicators where lower is better).
+MAP_COLOURS = ["#1a7f4b", "#8cc67a", "#f4e8a4", "#f0a35e", "#c9352b"]
 
 
 @dataclass(frozen=True)
@@ -123,3 +127,41 @@ def completeness(comp: Completeness, chart_id: str) -> Chart:
         tooltip_opts=opts.TooltipOpts(trigger="axis"),
     )
     return Chart(chart_id, height, bar.dump_options())
+
+
+def choropleth(rank: Ranking, map_name: str, chart_id: str, height: int = MAP_HEIGHT) -> Chart:
+    """The districts coloured by the indicator's value (districts without one stay grey)."""
+    values = [round(v, 2) for _, _, v in rank.rows]
+    colours = MAP_COLOURS if rank.indicator.direction == "lower" else MAP_COLOURS[::-1]
+    chart = (
+        Map(init_opts=_init(chart_id, height))
+        .add(
+            f"{rank.indicator.name}（{unit_zh(rank.indicator.unit)}）",
+            [(name, round(v, 2)) for _, name, v in rank.rows],
+            maptype=map_name,
+            is_roam=False,
+            is_map_symbol_show=False,
+            label_opts=opts.LabelOpts(is_show=False),
+            itemstyle_opts=opts.ItemStyleOpts(
+                area_color="#e6e6e6", border_color="#ffffff", border_width=0.6
+            ),
+            layout_center=["50%", "45%"],
+            layout_size="90%",
+        )
+        .set_global_opts(
+            legend_opts=opts.LegendOpts(is_show=False),
+            tooltip_opts=opts.TooltipOpts(trigger="item"),
+            visualmap_opts=opts.VisualMapOpts(
+                min_=min(values),
+                max_=max(values) if max(values) > min(values) else min(values) + 1,
+                range_color=colours,
+                precision=2,
+                orient="horizontal",
+                pos_left="center",
+                pos_bottom=0,
+                item_width=12,
+                item_height=120,
+            ),
+        )
+    )
+    return Chart(chart_id, height, chart.dump_options())

@@ -12,13 +12,14 @@ from pathlib import Path
 
 import jinja2
 
-from yigongti.bulletin import charts
+from yigongti.bulletin import charts, geo, highlights
 from yigongti.bulletin.data import Bulletin, Indicator
 from yigongti.labels import STATUS_ZH, unit_zh
 
 HERE = Path(__file__).parent
 ECHARTS_JS = HERE / "vendor" / "echarts-6.0.0" / "echarts.min.js"
 TITLE = "重庆市紧密型县域医共体建设月度监测简报"
+FEATURED = "M07"  # the indicator mapped on the first page, beside 本月要点
 
 
 def file_name(month) -> str:
@@ -59,11 +60,44 @@ FILTERS = {
 }
 
 
+def _maps(bulletin: Bulletin):
+    """A choropleth per headline indicator, on the boundaries valid at the end of its
+    period, and the GeoJSON of each distinct set of boundaries (registered once).
+    The featured map (M07, else the first) is drawn again, larger, on the first page."""
+    headline_codes = {h.indicator.code for h in bulletin.headlines}
+    geojson: dict[str, dict] = {}
+    names: dict[frozenset, str] = {}
+    maps = []  # (ranking, chart, map name, drawn with a merged district)
+    for rank in bulletin.rankings:
+        if rank.indicator.code not in headline_codes:
+            continue
+        end = rank.period.end
+        valid = frozenset(d.code for d in bulletin.districts if d.valid_on(end))
+        if valid not in names:
+            names[valid] = f"chongqing_{len(names) + 1}"
+            geojson[names[valid]] = geo.feature_collection(bulletin.districts, end)
+        chart = charts.choropleth(rank, names[valid], f"map_{rank.indicator.code}", 340)
+        maps.append((rank, chart, names[valid], geo.redrawn(bulletin.districts, end)))
+    featured = next((m for m in maps if m[0].indicator.code == FEATURED), None)
+    featured = featured or (maps[0] if maps else None)
+    if featured is not None:
+        rank, _, name, redrawn = featured
+        featured = (rank, charts.choropleth(rank, name, "map_featured"), name, redrawn)
+    return featured, maps, geojson
+
+
 def render(bulletin: Bulletin) -> str:
     rankings = [(r, charts.ranking(r, f"rank_{r.indicator.code}")) for r in bulletin.rankings]
     trends = [(t, charts.trend(t, f"trend_{t.indicator.code}")) for t in bulletin.trends]
     comp = charts.completeness(bulletin.completeness, "chart_completeness")
-    all_charts = [c for _, c in rankings] + [c for _, c in trends] + [comp]
+    featured, maps, geojson = _maps(bulletin)
+    all_charts = (
+        ([featured[1]] if featured else [])
+        + [c for _, c, _, _ in maps]
+        + [c for _, c in rankings]
+        + [c for _, c in trends]
+        + [comp]
+    )
     # pyecharts options are JavaScript literals (they may carry functions): embed as is.
     charts_js = (
         "["
@@ -80,19 +114,25 @@ def render(bulletin: Bulletin) -> str:
         lstrip_blocks=True,
     )
     template = env.get_template("bulletin.html.j2")
-    districts = {a for r in bulletin.rankings for a, _, _ in r.rows}
     return template.render(
         b=bulletin,
         title=TITLE,
+        points=highlights.points(bulletin),
+        featured=featured,
+        maps=maps,
+        redrawn_note=geo.SUCCESSOR_NOTE if any(m[3] for m in maps) else "",
         rankings=rankings,
         trends=trends,
         completeness=comp,
         expected=sum(f["expected"] for f in feeds),
         received=sum(f["received"] for f in feeds),
         on_time=sum(f["on_time"] for f in feeds),
-        district_count=len(districts),
+        district_count=bulletin.district_count,
         echarts_js=jinja2.utils.markupsafe.Markup(ECHARTS_JS.read_text(encoding="utf-8")),
         charts_json=jinja2.utils.markupsafe.Markup(charts_js.replace("</", "<\\/")),
+        maps_json=jinja2.utils.markupsafe.Markup(
+            json.dumps(geojson, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+        ),
         **FILTERS,
     )
 
