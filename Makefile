@@ -6,29 +6,40 @@ UV := $(shell command -v uv 2>/dev/null || \
         (python3 -m pip install --quiet uv >/dev/null 2>&1 && \
          python3 -c 'import uv; print(uv.find_uv_bin())'))
 
-.PHONY: demo test lint setup debian serve
+.PHONY: demo test lint setup debian pdf-deps serve
 
-# What the tests need from Debian, installed when missing: Chromium (the bulletin's
-# charts are checked in a real headless browser), the PostgreSQL server (the
-# end-to-end and bad-input tests also run on Debian's packaged PostgreSQL, as
-# production does, besides the embedded one) and redis-server (the Celery broker
-# of the real-scheduler test).
-DEBIAN_PACKAGES := $(strip \
+# What the bulletin's PDF needs from Debian, installed when missing: Chromium (it
+# prints the page) and the Noto CJK fonts (without them Chinese prints as boxes).
+PDF_PACKAGES := $(strip \
   $(if $(shell command -v chromium),,chromium) \
+  $(if $(shell fc-list :lang=zh 2>/dev/null),,fonts-noto-cjk))
+# What the tests need from Debian, installed when missing: the above (the bulletin's
+# charts and glyphs are checked in a real headless browser and in the PDF), the
+# PostgreSQL server (the end-to-end and bad-input tests also run on Debian's packaged
+# PostgreSQL, as production does, besides the embedded one) and redis-server (the
+# Celery broker of the real-scheduler test).
+DEBIAN_PACKAGES := $(strip $(PDF_PACKAGES) \
   $(if $(wildcard /usr/lib/postgresql/*/bin/postgres),,postgresql) \
   $(if $(shell command -v redis-server),,redis-server))
 
-debian:
-	@if [ -n "$(DEBIAN_PACKAGES)" ]; then \
+define apt_install
+	@if [ -n "$(1)" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
-	    $(DEBIAN_PACKAGES) >/dev/null; fi
+	    $(1) >/dev/null; fi
+endef
+
+debian:
+	$(call apt_install,$(DEBIAN_PACKAGES))
+
+pdf-deps:
+	$(call apt_install,$(PDF_PACKAGES))
 
 setup:
 	$(UV) sync --frozen --quiet
 
-demo: setup
+demo: setup pdf-deps
 	$(UV) run --frozen yigongti demo
 
 # The Airflow stack under its real scheduler on this machine: make serve LANDING=/path
