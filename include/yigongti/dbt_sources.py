@@ -6,7 +6,6 @@ command fails when they drift from the contracts.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import yaml
@@ -64,7 +63,11 @@ def render() -> dict[Path, str]:
                     "name": feed.name,
                     "description": f"{feed.title_zh}（{feed.format}, {feed.periodicity}）: "
                     "values as delivered, text-typed, one batch per file.",
-                    "meta": {"periodicity": feed.periodicity, "district_rule": feed.district},
+                    "meta": {
+                        "periodicity": feed.periodicity,
+                        "district_rule": feed.district,
+                        "staging_model": staging_model_name(feed),
+                    },
                     "columns": columns,
                 }
             )
@@ -74,7 +77,11 @@ def render() -> dict[Path, str]:
                 {
                     "name": provider,
                     "schema": "raw",
-                    "description": f"{info['name_zh']} ({info['name_en']})",
+                    "description": f"{info['name_zh']} ({info['name_en']}). "
+                    "Each feed lands in raw.<feed> (the landing folder's name) and is staged "
+                    f"as stg_{provider}__<feed without its programme prefix "
+                    f"{', '.join(FEED_PREFIXES)}> (meta.staging_model), "
+                    "by include/yigongti/dbt_sources.py.",
                     "tables": tables,
                 }
             ],
@@ -84,7 +91,8 @@ def render() -> dict[Path, str]:
     return files
 
 
-# Columns every staging model adds to its feed's own (see macros/staging/stage_feed.sql).
+# Columns every staging model adds to its feed's own (macros/staging/stage_feed.sql,
+# staged_batch_columns).
 STAGING_COLUMNS = {
     "period": "Reporting period as delivered (YYYY-MM, or YYYY for annual feeds)",
     "period_start": "First day of the reporting period",
@@ -99,14 +107,72 @@ MODELS_HEADER = (
 )
 
 
+# Feed names carry the programme that produces them, staging models the provider
+# that delivers them (the dbt Labs convention stg_<source>__<entity>): the feed's
+# programme prefix is dropped. Landing folders and raw tables keep the feed names
+# fixed by the delivery specification.
+FEED_PREFIXES = {
+    "hs_": "卫生统计 health statistics (provider hc)",
+    "phs_": "基本公共卫生 basic public health (provider hc)",
+    "mi_": "医保 medical insurance (provider mi)",
+    "fin_": "财务年报 finance annual report (provider fin)",
+}
+
+
+def staging_model_name(feed) -> str:
+    """stg_<provider>__<feed name without its programme prefix>."""
+    entity = feed.name
+    for prefix in FEED_PREFIXES:
+        if entity.startswith(prefix):
+            entity = entity.removeprefix(prefix)
+            break
+    return f"stg_{feed.provider}__{entity}"
+
+
 def staging_models(provider: str) -> dict[str, str]:
-    """Feed name -> staging model name, from the models' ``stage_feed`` calls."""
-    found = {}
-    for sql in sorted((DBT_PROJECT_DIR / "models" / "staging" / provider).glob("stg_*.sql")):
-        match = re.search(r"stage_feed\(\s*'[a-z_]+'\s*,\s*'([a-z_0-9]+)'", sql.read_text())
-        if match:
-            found[match.group(1)] = sql.stem
-    return found
+    """Feed name -> staging model name, for the provider's feeds (by model name)."""
+    found = {f.name: staging_model_name(f) for f in feeds().values() if f.provider == provider}
+    return dict(sorted(found.items(), key=lambda item: item[1]))
+
+
+STAGING_SQL_HEADER = (
+    "-- Generated from include/yigongti/contracts/feeds.yml (feed {feed}) by\n"
+    "-- `yigongti dbt-sources`: change the contract and regenerate. Types are cast by\n"
+    "-- dbt_project/macros/staging/stage_feed.sql; only the rows of the active batch of\n"
+    "-- each (period, district) are read.\n"
+)
+
+
+def render_staging_sql(feed) -> str:
+    """The staging model of a feed: every stored column, typed, named in the file."""
+    lines = []
+    for col in feed.stored_columns:
+        if col.type in ("text", "code"):
+            lines.append(f"r.{col.name}")
+            continue
+        args = f"'r.{col.name}', '{col.type}'"
+        if col.unit:
+            args += f", unit_factor={MONEY_UNITS[col.unit]}"
+        lines.append(f"{{{{ cast_feed_value({args}) }}}} as {col.name}")
+    own_district = any(c.name == "district_code" for c in feed.stored_columns)
+    lineage = "staged_batch_columns(" + ("own_district_code=true" if own_district else "") + ")"
+    body = "".join(f"    {line},\n" for line in lines)
+    return (
+        STAGING_SQL_HEADER.format(feed=feed.name)
+        + "select\n"
+        + body
+        + f"    {{{{ {lineage} }}}}\n"
+        + f"from {{{{ active_batch_rows('{feed.provider}', '{feed.name}') }}}}\n"
+    )
+
+
+def render_staging_sql_files() -> dict[Path, str]:
+    return {
+        DBT_PROJECT_DIR / "models" / "staging" / f.provider / f"{staging_model_name(f)}.sql": (
+            render_staging_sql(f)
+        )
+        for f in feeds().values()
+    }
 
 
 def _staging_columns(feed) -> list[dict]:
@@ -189,7 +255,12 @@ def render_feed_seed() -> str:
 def write(check: bool = False) -> list[Path]:
     """Write the files; with ``check``, return the stale ones and write nothing."""
     stale = []
-    generated = {**render(), **render_staging_models(), FEED_SEED: render_feed_seed()}
+    generated = {
+        **render(),
+        **render_staging_sql_files(),
+        **render_staging_models(),
+        FEED_SEED: render_feed_seed(),
+    }
     for path, text in generated.items():
         if path.exists() and path.read_text(encoding="utf-8") == text:
             continue

@@ -25,14 +25,16 @@
 -- M04 or M13 rebuilt it, when the completeness of one of its inputs changed, or
 -- when an annual indicator recomputed in full from small inputs (M01-M03, M05B,
 -- M06, M14) differs from what this model holds for it.
+{# Annual indicators recomputed in full from small inputs (compared with what is held). #}
+{% set annual_models = [
+    'int_closeness_levels_assessed',
+    'int_ecg_coverage_aggregated',
+    'int_income_ratio_pooled',
+    'int_premature_mortality_computed',
+] %}
+
 with annual_values as (
-    select * from {{ ref('int_closeness_levels_assessed') }}
-    union all
-    select * from {{ ref('int_ecg_coverage_aggregated') }}
-    union all
-    select * from {{ ref('int_income_ratio_pooled') }}
-    union all
-    select * from {{ ref('int_premature_mortality_computed') }}
+    {{ union_indicator_values(models=annual_models) }}
 ),
 
 {% if is_incremental() %}
@@ -44,27 +46,16 @@ with annual_values as (
     ),
 
     held_annual as (
-        select
-            t.indicator_code,
-            t.area_code,
-            t.period_type,
-            t.period_start,
-            t.period_end,
-            t.numerator,
-            t.denominator,
-            t.value,
-            t.months_present,
-            t.months_in_period
+        select {{ indicator_value_select('t') }}
         from {{ this }} as t
         where
             t.indicator_code in (
                 select r.indicator_code from {{ ref('indicator_registry') }} as r
                 where
                     r.computed_in in (
-                        'int_closeness_levels_assessed',
-                        'int_ecg_coverage_aggregated',
-                        'int_income_ratio_pooled',
-                        'int_premature_mortality_computed'
+                        {%- for model in annual_models %}
+                            '{{ model }}'{{ "," if not loop.last }}
+                        {%- endfor %}
                     )
             )
     ),
@@ -89,21 +80,11 @@ with annual_values as (
             {{ periods_rebuilt_in(ref('int_indicator_inputs_checked'), 'input_start') }}
         ) as u
         union
+        -- the annual values that differ from those held (same columns, same order)
         select {{ year_start('d.period_start') }}
         from (
             (
-                select
-                    a.indicator_code,
-                    a.area_code,
-                    a.period_type,
-                    a.period_start,
-                    a.period_end,
-                    a.numerator,
-                    a.denominator,
-                    a.value,
-                    cast(a.months_present as bigint) as months_present,
-                    cast(a.months_in_period as integer) as months_in_period
-                from annual_values as a
+                select * from annual_values
                 except
                 select * from held_annual
             )
@@ -111,110 +92,27 @@ with annual_values as (
             (
                 select * from held_annual
                 except
-                select
-                    a.indicator_code,
-                    a.area_code,
-                    a.period_type,
-                    a.period_start,
-                    a.period_end,
-                    a.numerator,
-                    a.denominator,
-                    a.value,
-                    cast(a.months_present as bigint) as months_present,
-                    cast(a.months_in_period as integer) as months_in_period
-                from annual_values as a
+                select * from annual_values
             )
         ) as d
     ),
 {% endif %}
 
+-- Every period lies in one year: a changed year's rows are all its periods'.
 all_values as (
-    select
-        r.indicator_code,
-        r.area_code,
-        r.period_type,
-        r.period_start,
-        r.period_end,
-        r.numerator,
-        r.denominator,
-        r.value,
-        r.months_present,
-        r.months_in_period
-    from {{ ref('int_indicator_values_rolled_up') }} as r
-    {% if is_incremental() %}
-        inner join changed_years as y
-            on
-                r.period_start >= y.year_start
-                and r.period_start < {{ next_year_start('y.year_start') }}
-    {% endif %}
-    union all
-    select
-        g.indicator_code,
-        g.area_code,
-        g.period_type,
-        g.period_start,
-        g.period_end,
-        g.numerator,
-        g.denominator,
-        g.value,
-        g.months_present,
-        g.months_in_period
-    from {{ ref('int_inpatient_cost_growth_compared') }} as g
-    {% if is_incremental() %}
-        where
-            {{ year_start('g.period_start') }}
-            in (select y.year_start from changed_years as y)
-    {% endif %}
-    union all
-    select
-        m.indicator_code,
-        m.area_code,
-        m.period_type,
-        m.period_start,
-        m.period_end,
-        m.numerator,
-        m.denominator,
-        m.value,
-        m.months_present,
-        m.months_in_period
-    from {{ ref('int_stationed_physicians_counted') }} as m
-    {% if is_incremental() %}
-        where m.period_start in (select y.year_start from changed_years as y)
-    {% endif %}
-    union all
-    select
-        m.indicator_code,
-        m.area_code,
-        m.period_type,
-        m.period_start,
-        m.period_end,
-        m.numerator,
-        m.denominator,
-        m.value,
-        m.months_present,
-        m.months_in_period
-    from {{ ref('int_chronic_hospitalisation_linked') }} as m
-    {% if is_incremental() %}
-        where m.period_start in (select y.year_start from changed_years as y)
-    {% endif %}
-    union all
-    select
-        a.indicator_code,
-        a.area_code,
-        a.period_type,
-        a.period_start,
-        a.period_end,
-        a.numerator,
-        a.denominator,
-        a.value,
-        a.months_present,
-        a.months_in_period
-    from annual_values as a
-    {% if is_incremental() %}
-        where
-            {{ year_start('a.period_start') }}
-            in (select y.year_start from changed_years as y)
-    {% endif %}
+    {{ union_indicator_values(
+        models=[
+            'int_indicator_values_rolled_up',
+            'int_inpatient_cost_growth_compared',
+            'int_stationed_physicians_counted',
+            'int_chronic_hospitalisation_linked',
+        ],
+        ctes=['annual_values'],
+        join_sql=(
+            'inner join changed_years as y on v.period_start >= y.year_start'
+            ~ ' and v.period_start < ' ~ next_year_start('y.year_start')
+        ) if is_incremental() else '',
+    ) }}
 ),
 
 checked as (
