@@ -16,7 +16,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import AssetAny, dag, task
 from cosmos.operators.local import DbtBuildLocalOperator
-from yigongti_assets import MARTS, raw
+from yigongti_assets import APPROVAL, MARTS, raw
 from yigongti_dbt import build_cache_dir, execution_config, profile_config
 from yigongti_notifiers import PipelineFailureNotifier
 from yigongti_waits import wait_for_runs
@@ -29,7 +29,7 @@ from yigongti.settings import DBT_PROJECT_DIR
     dag_id="yigongti_transform",
     description="Build staging, intermediate and marts with dbt",
     # Any provider's new batches trigger a rebuild (AssetAny, not all of them).
-    schedule=AssetAny(*(raw(p) for p in providers())),
+    schedule=AssetAny(*(raw(p) for p in providers()), APPROVAL),
     start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Shanghai"),
     catchup=False,
     max_active_runs=1,  # one dbt build at a time on the warehouse

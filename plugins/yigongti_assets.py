@@ -11,4 +11,6 @@ def raw(provider: str) -> Asset:
 
 
 MARTS = Asset("yigongti://marts/indicators")
+# A month approved (its held corrections released): the marts' approved flags change.
+APPROVAL = Asset("yigongti://ops/approval")
 BULLETIN = Asset("yigongti://publish/bulletin")

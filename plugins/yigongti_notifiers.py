@@ -52,12 +52,9 @@ def deliver(alert, context: dict | None = None) -> bool:
 def alert_batches(conn, results: list[dict], context: dict | None = None) -> int:
     """Alert on every rejected or warned batch among a run's results."""
     from yigongti.alerts import batch_alerts
+    from yigongti.batches import ALERTED
 
-    ids = [
-        r["batch_id"]
-        for r in results
-        if r["status"] in ("rejected", "accepted_with_warnings") and not r.get("duplicate")
-    ]
+    ids = [r["batch_id"] for r in results if r["status"] in ALERTED and not r.get("duplicate")]
     return sum(deliver(a, context) for a in batch_alerts(conn, ids))
 
 

@@ -10,12 +10,21 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from yigongti.batches import ALERTED
 from yigongti.contracts import feed as feed_contract
 
 SAMPLE_ROWS = 3
 SAMPLE_COLUMNS = 8
-REJECTED = "拒收，未进入指标计算，原有有效批次继续生效"
-WARNED = "已接收，请核实"
+# What each alerted state (include/yigongti/batches.py) tells the people on duty.
+VERDICTS = {
+    "rejected": ("批次拒收", "拒收，未进入指标计算，原有有效批次继续生效"),
+    "accepted_with_warnings": ("数据预警", "已接收，请核实"),
+    "pending_approval": (
+        "更正待审核",
+        "已校验通过，但所属月份已审核发布：更正暂不生效，已发布数值保持不变；"
+        "请审核后运行 yigongti approve --month 该月份",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -44,10 +53,10 @@ def batch_alerts(conn, batch_ids: list[int]) -> list[Alert]:
             select batch_id, feed, period, file_name, district_codes, status, message,
                    report_path, archive_path
             from ops.batch_log
-            where batch_id = any(%s) and status in ('rejected', 'accepted_with_warnings')
+            where batch_id = any(%s) and status = any(%s)
             order by batch_id
             """,
-            (batch_ids,),
+            (batch_ids, list(ALERTED)),
         ).fetchall()
         results = db.execute(
             """
@@ -63,16 +72,14 @@ def batch_alerts(conn, batch_ids: list[int]) -> list[Alert]:
     for batch_id, name, period, file_name, districts, status, message, report, archive in batches:
         contract = feed_contract(name)
         rejected = status == "rejected"
-        title = (
-            f"【医共体监测】{'批次拒收' if rejected else '数据预警'}："
-            f"{contract.title_zh} {period} {file_name}"
-        )
+        headline, verdict = VERDICTS[status]
+        title = f"【医共体监测】{headline}：{contract.title_zh} {period} {file_name}"
         lines = [
             f"数据源：{contract.title_zh}（{name}）",
             f"期间：{period}",
             f"区县：{'、'.join(districts) if districts else '（未能识别）'}",
             f"文件：{file_name}（批次 {batch_id}）",
-            "结论：" + (REJECTED if rejected else WARNED),
+            "结论：" + verdict,
             "规则：",
         ]
         for rule, severity, count, sample in by_batch.get(batch_id, []):

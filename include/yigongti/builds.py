@@ -9,24 +9,28 @@ at all.
 
 from __future__ import annotations
 
-from yigongti.pipeline import CHANGING_STATES
+from yigongti.batches import CHANGING
 
 
 def pending_changes(conn) -> bool:
-    """Whether a batch was accepted or superseded after the last finished build began."""
+    """Whether a batch was accepted or superseded, or a month approved, after the
+    last finished build began."""
     with conn.connect() as db:
         return db.execute(
             """
+            with last_build as (
+                select coalesce(max(started_at), '-infinity') as started_at
+                from ops.build_log where finished_at is not null
+            )
             select exists (
-                select 1 from ops.batch_log
-                where status = any(%s)
-                  and decided_at >= coalesce(
-                      (select max(started_at) from ops.build_log where finished_at is not null),
-                      '-infinity'
-                  )
+                select 1 from ops.batch_log, last_build
+                where status = any(%s) and decided_at >= last_build.started_at
+            ) or exists (
+                select 1 from ops.approval, last_build
+                where approved_at >= last_build.started_at
             )
             """,
-            (list(CHANGING_STATES),),
+            (list(CHANGING),),
         ).fetchone()[0]
 
 

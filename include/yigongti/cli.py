@@ -88,6 +88,33 @@ def cmd_demo(args) -> int:
     return cmd_run(args)
 
 
+def cmd_approve(args) -> int:
+    """Approve a month, then rebuild the marts and republish that month."""
+    from yigongti import approval, warehouse
+    from yigongti.orchestrate import PipelineFailed, rebuild_and_publish
+
+    with ExitStack() as stack:
+        conn = stack.enter_context(warehouse.session())
+        try:
+            stack.enter_context(warehouse.exclusive(conn, "approve"))
+        except warehouse.WarehouseBusy as exc:
+            print(exc, file=sys.stderr)
+            return 3
+        warehouse.ensure_schema(conn)
+        done = approval.approve(conn, args.month, args.approved_by)
+        released = "、".join(map(str, done["released_batches"])) or "无"
+        print(f"{args.month} 已审核（审核记录 {done['approval_id']}）")
+        print(f"生效的待审核批次：{released}")
+        try:
+            published = rebuild_and_publish(args.month)
+        except PipelineFailed as exc:
+            print(f"重建或发布失败 / pipeline failed: {exc}", file=sys.stderr)
+            return 1
+        if published:
+            print(f"已重新发布：{published.get('bulletin')}")
+    return 0
+
+
 def cmd_generate(args) -> int:
     from yigongti.samples import generate_landing
 
@@ -163,6 +190,13 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="generate sample feeds for every district and run them")
     sample_args(demo, landing_required=False)
     demo.set_defaults(func=cmd_demo)
+
+    apr = sub.add_parser(
+        "approve", help="approve a month's indicators: held corrections take effect, then publish"
+    )
+    apr.add_argument("--month", required=True, type=_period, help="YYYY-MM")
+    apr.add_argument("--by", dest="approved_by", default=None, help="审核人 (default: user)")
+    apr.set_defaults(func=cmd_approve)
 
     gen = sub.add_parser("generate", help="write sample feeds into a landing folder")
     sample_args(gen, landing_required=True)

@@ -24,6 +24,7 @@ import polars as pl
 import psycopg
 from psycopg.copy import QueuedLibpqWriter
 
+from yigongti import batches
 from yigongti.contracts import LINEAGE_COLUMNS, Feed, registry_feed
 from yigongti.periods import feed_period, registry_period
 from yigongti.quality.streamed import StreamedRules
@@ -113,11 +114,6 @@ def archive(path: Path, archive_dir: Path, feed: Feed, period: str, sha: str) ->
     return target
 
 
-# A batch whose fate is not decided yet: a crash, a lost connection or a validator
-# that broke left it so. The next run lands it again, from its archived file.
-UNDECIDED = ("received", "validated", "failed")
-
-
 def display_name(name: str) -> str:
     """The file name as a person reads it: names from Windows machines come in GBK
     bytes, which Python keeps as surrogate escapes."""
@@ -139,15 +135,7 @@ def period_start(feed: Feed, period: str) -> dt.date | None:
 
 
 def _record_rejection(db, batch_id: int, error: FeedFileError) -> None:
-    db.execute(
-        """
-        update ops.batch_log
-        set status = 'rejected', rules_failed = array[%(rule)s], message = %(message)s,
-            row_count = 0, validated_at = now(), decided_at = now()
-        where batch_id = %(batch_id)s
-        """,
-        {"rule": error.rule, "message": error.message, "batch_id": batch_id},
-    )
+    batches.reject(db, batch_id, [error.rule], error.message, row_count=0)
     db.execute(
         """
         insert into ops.batch_rule_result
@@ -162,12 +150,8 @@ def record_failure(conn, batch_id: int, step: str, error: BaseException) -> None
     """An internal error is no verdict on the data: the batch is ``failed`` (to be
     landed and validated again by the next run) and the error goes to the task log."""
     with conn.connect() as db:
-        db.execute(
-            "update ops.batch_log set status = 'failed', message = %s where batch_id = %s",
-            (
-                f"{step}失败（内部错误，下次运行将重试）：{type(error).__name__}: {error}"[:2000],
-                batch_id,
-            ),
+        batches.fail(
+            db, batch_id, f"{step}失败（内部错误，下次运行将重试）：{type(error).__name__}: {error}"
         )
         db.commit()
 
@@ -177,16 +161,7 @@ def _forget_attempt(db, feed: Feed, batch_id: int) -> None:
     db.execute(f"delete from {feed.raw_table} where _batch_id = %s", (batch_id,))
     for table in ("ops.batch_district", "ops.batch_rule_result"):
         db.execute(f"delete from {table} where batch_id = %s", (batch_id,))
-    db.execute(
-        """
-        update ops.batch_log
-        set status = 'received', rules_failed = '{}', message = null, row_count = null,
-            district_codes = '{}', report_path = null, validated_at = null, decided_at = null,
-            rules_streamed = null
-        where batch_id = %s
-        """,
-        (batch_id,),
-    )
+    batches.restart(db, batch_id)
 
 
 REFUSALS = {
@@ -256,7 +231,7 @@ def land_file(
     sha = sha256_of(path)
     with conn.connect() as db:
         existing = _on_record(db, feed, period, sha)
-        if existing and existing[1] not in UNDECIDED:
+        if existing and existing[1] not in batches.UNDECIDED:
             log.info("%s already received as batch %s; skipped", name, existing[0])
             return Landed(existing[0], existing[1], existing[2], duplicate=True)
         if existing:

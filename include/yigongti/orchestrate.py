@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from yigongti.contracts import providers, registry_feed
+from yigongti.periods import Period
 from yigongti.settings import DAGS_DIR, state_dir
 
 log = logging.getLogger(__name__)
@@ -156,3 +157,23 @@ def run_pipeline(
         run_dag(dags[f"yigongti_ingest_{provider}"], conf, log_file, progress)
     run_dag(dags["yigongti_transform"], None, log_file, progress)
     run_dag(dags["yigongti_publish"], {"month": None}, log_file, progress)
+
+
+def rebuild_and_publish(month: str, log_file: Path | None = None, progress=None) -> dict | None:
+    """After an approval: the transform DAG, then the publish DAG for ``month``;
+    returns what the publication wrote."""
+    prepare()
+    with output_to(log_file):
+        dags = load_dags()
+        end_abandoned_runs()
+    run_dag(dags["yigongti_transform"], None, log_file, progress)
+    run_dag(dags["yigongti_publish"], {"month": month}, log_file, progress)
+    from yigongti import warehouse
+
+    with warehouse.current().connect() as db:
+        row = db.execute(
+            "select bulletin_path from ops.publication_log where month = %s "
+            "order by publication_id desc limit 1",
+            (Period.parse(month).start,),
+        ).fetchone()
+    return {"bulletin": row[0]} if row else None

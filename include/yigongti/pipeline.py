@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import quote_from_bytes, unquote_to_bytes
 
+from yigongti import batches
 from yigongti.contracts import feed as feed_contract
 from yigongti.contracts import feeds
 from yigongti.contracts import stage as feed_stage
@@ -202,13 +203,9 @@ def refuse_file(conn, feed: str, period: str, path: str, rule: str) -> dict:
     }
 
 
-# Batch states after which the marts may change (a new or a corrected batch).
-CHANGING_STATES = ("accepted", "accepted_with_warnings", "superseded")
-
-
 def changes_data(counts: dict[str, int]) -> bool:
     """Whether a sweep's batch counts by status call for a rebuild."""
-    return any(counts.get(status) for status in CHANGING_STATES)
+    return any(counts.get(status) for status in batches.CHANGING)
 
 
 def process_file(conn, item: LandingFile, pii_key: str, source: str | None = None) -> dict:

@@ -17,6 +17,7 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
+from yigongti import batches
 from yigongti.access import ensure_roles
 from yigongti.contracts import LINEAGE_COLUMNS, feeds
 from yigongti.settings import state_dir
@@ -235,6 +236,7 @@ def ensure_schema(conn: Connection) -> None:
         db.execute("select pg_advisory_lock(871001)")
         try:
             db.execute(ops_sql)
+            batches.sync(db)
             db.execute(raw_table_ddl())
             ensure_roles(db)
         finally:

@@ -1,22 +1,76 @@
 -- 主要核心绩效指标达成: one row per district x plan indicator x target year, for
--- the districts with a published plan (others have no rows, not "failed").
+-- the districts with a published plan (others have no rows, not "failed"), and
+-- the municipal plan's goals (seed municipal_goals) as rows of area 500000.
 -- The actual is the computed monitoring indicator where the plan indicator is
--- the same quantity (M06, M07), else the directly reported annual value.
-with targets as (
+-- the same quantity (M06, M07), else the directly reported annual value; for the
+-- municipal goal, the share of districts that built the community in the year.
+{%- set target_columns = [
+    'district_code', 'seq', 'indicator_name', 'unit', 'baseline_year',
+    'baseline_operator', 'baseline_value', 'target_year',
+    'target_operator_as_written', 'target_value', 'monitoring_indicator_code'
+] %}
+with all_targets as (
+    select {{ target_columns | join(', ') }}
+    from {{ ref('core_performance_targets') }}
+    union all
+    select {{ target_columns | join(', ') }}
+    from {{ ref('municipal_goals') }}
+),
+
+targets as (
     select
         *,
         coalesce(target_operator_as_written, '>=') as target_operator,
         regexp_replace(normalize(indicator_name, nfkc), '[[:space:]]', '', 'g') as name_key
-    from {{ ref('core_performance_targets') }}
+    from all_targets
 ),
 
-plan_indicators as (
-    select distinct
-        district_code,
-        seq,
-        monitoring_indicator_code,
-        name_key
-    from targets
+-- A district has built the close-knit community in a year when M01, M02 and M03
+-- are all at level 2 (已建立并实施). Each year assessed counts the districts
+-- valid at its end, those without an assessment as not built.
+closeness as (
+    select
+        v.area_code,
+        cast(extract(year from v.period_start) as integer) as actual_year,
+        count(*) = 3 and min(v.value) = 2 as built,
+        bool_and(v.status in ('final', 'revised')) as settled
+    from {{ ref('fct_indicator_values') }} as v
+    where v.indicator_code in ('M01', 'M02', 'M03') and v.period_type = 'year'
+    group by v.area_code, extract(year from v.period_start)
+),
+
+districts_of_year as (
+    select
+        y.actual_year,
+        d.area_code
+    from (select distinct actual_year from closeness) as y
+    cross join {{ ref('dim_districts') }} as d
+    where
+        d.area_type <> 'municipality'
+        and coalesce(d.valid_from, '-infinity') <= make_date(y.actual_year, 12, 31)
+        and coalesce(d.valid_to, 'infinity') >= make_date(y.actual_year, 12, 31)
+),
+
+goals as (
+    select distinct seq from {{ ref('municipal_goals') }}
+),
+
+municipal_built as (
+    select
+        '{{ var("municipality_code") }}' as district_code,
+        g.seq,
+        y.actual_year,
+        100.0 * count(*) filter (where c.built) / count(*) as value,
+        case
+            when count(c.area_code) = count(*) and bool_and(c.settled) then 'final'
+            else 'provisional'
+        end as status,
+        'computed' as actual_source
+    from districts_of_year as y
+    cross join goals as g
+    left join closeness as c
+        on y.area_code = c.area_code and y.actual_year = c.actual_year
+    group by g.seq, y.actual_year
 ),
 
 computed as (
@@ -56,6 +110,8 @@ actuals as (
     select * from computed
     union all
     select * from reported
+    union all
+    select * from municipal_built
 ),
 
 latest as (

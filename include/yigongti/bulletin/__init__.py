@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from yigongti import approval
 from yigongti.bulletin.data import collect, latest_complete_month
 from yigongti.settings import state_dir
 
@@ -32,11 +33,18 @@ def publish(conn, month: dt.date | None = None, out_dir: Path | None = None) -> 
     printed = pdf.write(page)  # beside the HTML: same name, .pdf
     exports = write_exports(conn, bulletin.month, folder)
     with conn.connect() as db:
-        db.execute(
-            "insert into ops.publication_log (month, bulletin_path, export_paths) "
-            "values (%s, %s, %s)",
-            (bulletin.month, str(page), [str(p) for p in exports]),
-        )
+        # Exactly the values published, by publication (include/yigongti/approval.py).
+        publication_id = db.execute(
+            "insert into ops.publication_log (month, bulletin_path, export_paths, approval_id) "
+            "values (%s, %s, %s, %s) returning publication_id",
+            (
+                bulletin.month,
+                str(page),
+                [str(p) for p in exports],
+                approval.approval_of(db, bulletin.month),
+            ),
+        ).fetchone()[0]
+        approval.snapshot(db, publication_id, bulletin.month)
         db.commit()
     return {
         "month": f"{bulletin.month:%Y-%m}",

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from psycopg.types.json import Jsonb
 
+from yigongti import batches
 from yigongti.contracts import Feed
 from yigongti.periods import shift_period
 
@@ -170,16 +171,6 @@ def flag_batch(conn, feed: Feed, period: str, batch_id: int) -> list[Finding]:
                 ),
             )
         text = "；".join(f"[{f.rule}] {f.describe()}" for f in findings)
-        db.execute(
-            """
-            update ops.batch_log
-            set status = case when status = 'accepted' then 'accepted_with_warnings'
-                              else status end,
-                rules_failed = rules_failed || %s,
-                message = message || '；预警：' || %s
-            where batch_id = %s
-            """,
-            (sorted(by_rule), text, batch_id),
-        )
+        batches.warn(db, batch_id, sorted(by_rule), text)
         db.commit()
     return findings

@@ -12,6 +12,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from yigongti import batches
 from yigongti.contracts import Feed
 from yigongti.quality.suites import (
     batch_rows,
@@ -320,12 +321,11 @@ def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
         result = _suite_result(feed, period, batch_id, rules, counts, rows)
         report = _record(conn, feed, batch_id, result, render=bool(failures or warnings))
         if failures:
-            status, message = "rejected", describe(feed, period, file_name, failures, "被拒收")
+            message = describe(feed, period, file_name, failures, "被拒收")
         elif warnings:
-            status = "accepted_with_warnings"
             message = describe(feed, period, file_name, warnings, "已接收，但有预警")
         else:
-            status, message = "accepted", f"{file_name}：全部 {len(rules)} 条规则通过"
+            message = f"{file_name}：全部 {len(rules)} 条规则通过"
         for o in failures + warnings:
             db.execute(
                 """
@@ -345,35 +345,14 @@ def validate_batch(conn, feed: Feed, period: str, batch_id: int) -> Verdict:
                     Jsonb(json.loads(json.dumps(o.sample, default=str))),
                 ),
             )
-        db.execute(
-            """
-            update ops.batch_log
-            set status = %s, rules_failed = %s, message = %s, report_path = %s,
-                validated_at = now(), decided_at = now()
-            where batch_id = %s
-            """,
-            (status, [o.rule for o in failures + warnings], message, report, batch_id),
-        )
-        if status != "rejected":
-            supersede_older(db, feed.name, period)
+        broken = [o.rule for o in failures + warnings]
+        if failures:
+            batches.reject(db, batch_id, broken, message, report_path=report)
+            status = "rejected"
+        else:
+            status = batches.accept(
+                db, batch_id, bool(warnings), broken, message, report_path=report
+            )
         db.commit()
     log.info("batch %s: %s", batch_id, message)
     return Verdict(batch_id, status, failures, warnings, message)
-
-
-def supersede_older(db, feed_name: str, period: str) -> None:
-    """An accepted batch none of whose districts is active any more is superseded."""
-    db.execute(
-        """
-        update ops.batch_log as b
-        set status = 'superseded', decided_at = now(),
-            message = coalesce(b.message, '') || '（已被更正后的批次取代）'
-        where b.feed = %(feed)s and b.period = %(period)s
-          and b.status in ('accepted', 'accepted_with_warnings')
-          and not exists (
-              select 1 from ops.active_batch as a
-              where a.batch_id = b.batch_id
-          )
-        """,
-        {"feed": feed_name, "period": period},
-    )

@@ -20,12 +20,7 @@ create table if not exists ops.batch_log (
     row_count integer,
     district_codes text [] not null default '{}',
     money_unit_factor numeric not null default 1,
-    status text not null default 'received' check (
-        status in (
-            'received', 'validated', 'accepted', 'accepted_with_warnings',
-            'rejected', 'superseded'
-        )
-    ),
+    status text not null default 'received',
     rules_failed text [] not null default '{}',
     message text,
     validated_at timestamptz,
@@ -46,25 +41,14 @@ alter table ops.batch_log add column if not exists period_start date;
 -- (include/yigongti/quality/streamed.py); null until the batch has landed.
 alter table ops.batch_log add column if not exists rules_streamed text [];
 
--- failed: an internal error (not the data) stopped landing or validation; the
--- next run lands and validates the batch again.
-do $$
-begin
-    if not exists (
-        select 1 from pg_catalog.pg_constraint
-        where conname = 'batch_log_status_check'
-          and pg_catalog.pg_get_constraintdef(oid) like '%failed%'
-    ) then
-        alter table ops.batch_log drop constraint if exists batch_log_status_check;
-        alter table ops.batch_log add constraint batch_log_status_check check (
-            status in (
-                'received', 'validated', 'accepted', 'accepted_with_warnings',
-                'rejected', 'superseded', 'failed'
-            )
-        );
-    end if;
-end
-$$;
+-- The states of a batch's life, written from include/yigongti/batches.py (the
+-- one owner of status); batch_log.status references them.
+create table if not exists ops.batch_state (
+    state text primary key,
+    label_zh text not null,
+    active boolean not null,
+    undecided boolean not null
+);
 
 -- One row per district a batch holds rows for: the unit of supersession.
 create table if not exists ops.batch_district (
@@ -98,7 +82,7 @@ select distinct on (b.feed, b.period, d.district_code)
     b.period_start
 from ops.batch_log as b
 inner join ops.batch_district as d on b.batch_id = d.batch_id
-where b.status in ('accepted', 'accepted_with_warnings')
+where b.status in (select s.state from ops.batch_state as s where s.active)
 order by b.feed, b.period, d.district_code, b.received_at desc, b.batch_id desc;
 
 -- What the publish step wrote, and for which month: the bulletin and exports.
@@ -118,3 +102,75 @@ create table if not exists ops.build_log (
     started_at timestamptz not null default now(),
     finished_at timestamptz
 );
+
+-- The health commission's sign-off of a month's indicators
+-- (include/yigongti/approval.py): the newest row per month counts.
+create table if not exists ops.approval (
+    approval_id bigserial primary key,
+    month date not null check (extract(day from month) = 1),
+    approved_at timestamptz not null default now(),
+    approved_by text not null,
+    released_batches bigint [] not null default '{}'
+);
+
+create index if not exists approval_month on ops.approval (month, approved_at);
+
+-- Exactly the values each publication published, queryable by publication.
+create table if not exists ops.published_value (
+    publication_id bigint not null references ops.publication_log (publication_id),
+    indicator_code text not null,
+    area_code text not null,
+    period_type text not null,
+    period_start date not null,
+    period_end date not null,
+    numerator numeric,
+    denominator numeric,
+    value numeric,
+    unit text,
+    status text,
+    primary key (
+        publication_id, indicator_code, area_code, period_type, period_start, period_end
+    )
+);
+
+alter table ops.publication_log add column if not exists approval_id bigint
+references ops.approval (approval_id);
+
+-- The values locked for an approved month: those of its newest publication
+-- made after its newest approval, for the periods ending in the month. They
+-- stay what marts.fct_indicator_values serves until the month is approved again.
+create or replace view ops.locked_value as
+with newest_approval as (
+    select
+        month,
+        max(approved_at) as approved_at
+    from ops.approval
+    group by month
+),
+
+locking as (
+    select distinct on (p.month)
+        p.publication_id,
+        p.month,
+        p.approval_id
+    from ops.publication_log as p
+    inner join newest_approval as a
+        on p.month = a.month and p.published_at >= a.approved_at
+    order by p.month, p.published_at desc, p.publication_id desc
+)
+
+select
+    v.indicator_code,
+    v.area_code,
+    v.period_type,
+    v.period_start,
+    v.period_end,
+    v.numerator,
+    v.denominator,
+    v.value,
+    v.status,
+    l.publication_id,
+    l.approval_id
+from ops.published_value as v
+inner join locking as l on v.publication_id = l.publication_id
+where v.period_end between l.month and (l.month + interval '1 month - 1 day')::date;
