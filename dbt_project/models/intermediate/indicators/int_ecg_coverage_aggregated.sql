@@ -1,6 +1,7 @@
 -- M05B: administrative-village clinics with ECG equipment over all of them, per year.
--- The registry's 是否行政村卫生室 decides which clinics count (indicators.md): its
--- latest snapshot of the year; other ledger rows count in neither part.
+-- The institution registry's 是否行政村卫生室 decides which clinics count, at its
+-- latest snapshot of the year; other ledger rows count in neither part (M05B's
+-- notes in dbt_project/seeds/indicator_registry.csv).
 with ledger as (
     -- each clinic of the ledger, classified by the registry's latest snapshot of
     -- the year that lists it (looked up by credit code)

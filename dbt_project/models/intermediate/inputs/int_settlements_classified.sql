@@ -14,7 +14,8 @@
 }}
 
 -- Inpatient settlements that stand: a settlement with a 冲销 line counts neither
--- in stays nor in costs (indicators.md), whichever month the reversal arrived in.
+-- in stays nor in costs, whichever month the reversal arrived in (M10A's notes
+-- in dbt_project/seeds/indicator_registry.csv).
 -- Insured-district basis; in-district when the provider lies in the insured district.
 --
 -- Incremental by settlement month: a month is rebuilt when its settlement batch

@@ -14,7 +14,8 @@
 }}
 
 -- Visits per district and month: all, primary-level (M07) and TCM (M12).
--- TCM-category institutions count their total visits whole (indicators.md).
+-- TCM-category institutions count their total visits whole (M12's notes in
+-- dbt_project/seeds/indicator_registry.csv).
 -- Incremental by month: a month is rebuilt when its 卫统 batch is not built yet or
 -- its registry snapshot was rebuilt since this model's last run.
 select
