@@ -25,6 +25,15 @@ targets as (
     from all_targets
 ),
 
+plan_indicators as (
+    select distinct
+        district_code,
+        seq,
+        monitoring_indicator_code,
+        name_key
+    from targets
+),
+
 -- A district has built the close-knit community in a year when M01, M02 and M03
 -- are all at level 2 (已建立并实施). Each year assessed counts the districts
 -- valid at its end, those without an assessment as not built.
