@@ -21,7 +21,11 @@ from yigongti_notifiers import PipelineFailureNotifier
     start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Shanghai"),
     catchup=False,
     max_active_runs=1,
-    default_args={"on_failure_callback": PipelineFailureNotifier()},
+    default_args={
+        "retries": 1,  # approving twice is harmless: a second approval row, nothing held
+        "retry_delay": pendulum.duration(minutes=1),
+        "on_failure_callback": PipelineFailureNotifier(),
+    },
     params={
         "month": Param(type="string", pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM"),
         "approved_by": Param(None, type=["null", "string"], description="审核人"),

@@ -19,7 +19,7 @@ def dagbag():
 def test_every_dag_imports(dagbag):
     assert dagbag.import_errors == {}
     expected = {f"yigongti_ingest_{p}" for p in providers()}
-    expected |= {"yigongti_transform", "yigongti_publish"}
+    expected |= {"yigongti_transform", "yigongti_publish", "yigongti_approve"}
     assert set(dagbag.dag_ids) == expected
 
 
@@ -51,7 +51,13 @@ def test_ingest_maps_over_files_and_feeds_the_transform(dagbag):
     condition = transform.timetable.asset_condition
     assert type(condition).__name__ == "AssetAny"  # any provider's ingest triggers it
     scheduled_on = {a.uri for a in condition.objects}
-    assert scheduled_on == {f"yigongti://raw/{p}" for p in providers()}
+    # ... and so does an approval (held corrections released, approved flags).
+    assert scheduled_on == {f"yigongti://raw/{p}" for p in providers()} | {
+        "yigongti://ops/approval"
+    }
+    approve = dagbag.get_dag("yigongti_approve")
+    assert approve.schedule is None and "month" in approve.params  # triggered by a person
+    assert {o.uri for t in approve.tasks for o in t.outlets} == {"yigongti://ops/approval"}
 
 
 def test_transform_waits_for_the_sweep_then_builds_once(dagbag):
