@@ -27,8 +27,22 @@ def _period(text: str) -> str:
     raise argparse.ArgumentTypeError(f"{text!r} is not YYYY-MM") from None
 
 
+def _warehouse_held(stack: ExitStack, what: str):
+    """The warehouse (embedded unless WAREHOUSE_URL names one), held for this
+    command alone; None, said on stderr, when another run holds it."""
+    from yigongti import warehouse
+
+    conn = stack.enter_context(warehouse.session())
+    try:
+        stack.enter_context(warehouse.exclusive(conn, what))
+    except warehouse.WarehouseBusy as exc:
+        print(exc, file=sys.stderr)
+        return None
+    return conn
+
+
 def cmd_run(args) -> int:
-    from yigongti import summary, warehouse
+    from yigongti import summary
     from yigongti.orchestrate import PipelineFailed, run_pipeline
 
     landing = Path(args.landing)
@@ -37,11 +51,8 @@ def cmd_run(args) -> int:
         return 2
     started = time.monotonic()
     with ExitStack() as stack:
-        conn = stack.enter_context(warehouse.session())
-        try:
-            stack.enter_context(warehouse.exclusive(conn, "run"))
-        except warehouse.WarehouseBusy as exc:
-            print(exc, file=sys.stderr)
+        conn = _warehouse_held(stack, "run")
+        if conn is None:
             return 3
         with conn.connect() as db:
             since = db.execute("select now()").fetchone()[0]
@@ -94,11 +105,8 @@ def cmd_approve(args) -> int:
     from yigongti.orchestrate import PipelineFailed, rebuild_and_publish
 
     with ExitStack() as stack:
-        conn = stack.enter_context(warehouse.session())
-        try:
-            stack.enter_context(warehouse.exclusive(conn, "approve"))
-        except warehouse.WarehouseBusy as exc:
-            print(exc, file=sys.stderr)
+        conn = _warehouse_held(stack, "approve")
+        if conn is None:
             return 3
         warehouse.ensure_schema(conn)
         done = approval.approve(conn, args.month, args.approved_by)
