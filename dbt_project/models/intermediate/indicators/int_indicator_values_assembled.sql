@@ -129,8 +129,8 @@ checked as (
 ),
 
 completeness as (
-    -- Monthly inputs of every month of the period: the district's own, and for
-    -- the municipality every district's.
+    -- Inputs of every month of the period: the district's own, and for the
+    -- municipality every district's.
     select
         v.indicator_code,
         v.area_code,
@@ -144,27 +144,12 @@ completeness as (
     inner join checked as c
         on
             v.indicator_code = c.indicator_code
-            and v.area_code = c.district_code
+            and (
+                v.area_code = c.district_code
+                or v.area_code = '{{ var("municipality_code") }}'
+            )
             and v.period_end >= c.input_start
             and v.period_start <= c.input_end
-    group by v.indicator_code, v.area_code, v.period_type, v.period_start, v.period_end
-    union all
-    select
-        v.indicator_code,
-        v.area_code,
-        v.period_type,
-        v.period_start,
-        v.period_end,
-        bool_and(c.input_complete) as input_complete,
-        bool_or(c.input_warning) as input_warning,
-        bool_or(c.input_revised) as input_revised
-    from all_values as v
-    inner join checked as c
-        on
-            v.indicator_code = c.indicator_code
-            and v.period_end >= c.input_start
-            and v.period_start <= c.input_end
-    where v.area_code = '{{ var("municipality_code") }}'
     group by v.indicator_code, v.area_code, v.period_type, v.period_start, v.period_end
 )
 
