@@ -45,11 +45,6 @@
     cast({{ day }} - interval '1 year' as date)
 {%- endmacro %}
 
-{# ``day`` lies in the year starting on ``year_start`` (a boolean). #}
-{% macro in_year(day, year_start) -%}
-    {{ day }} >= {{ year_start }} and {{ day }} < {{ next_year_start(year_start) }}
-{%- endmacro %}
-
 {# The calendar year of a date, as an integer (population and deaths are by year). #}
 {% macro year_of(day) -%}
     cast(extract(year from {{ day }}) as integer)
