@@ -392,25 +392,21 @@ def test_excel_export_has_one_sheet_per_analyst_view(published):
 
 
 def test_bulletin_charts_render_in_a_headless_browser(published):
-    """Open the bulletin in Chromium (offline) and check every chart drew on its canvas."""
-    import shutil
-
+    """Open the bulletin in Chromium (offline): every chart drew on its canvas, the map
+    has the month's districts, and every character of the page has a glyph."""
     from playwright.sync_api import sync_playwright
 
+    from tests.test_bulletin import browser_args, chromium, missing_glyphs
+
     _, page_path, _ = published
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is needed (make test installs it)"
     errors = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = pw.chromium.launch(executable_path=chromium(), args=browser_args())
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.on("requestfailed", lambda req: errors.append(f"request failed: {req.url}"))
         page.goto(page_path.as_uri())
-        page.wait_for_function("window.bulletinCharts && window.bulletinCharts.length > 0")
+        page.wait_for_function("window.bulletinReady === true")
         charts = page.evaluate(
             """() => Array.from(document.querySelectorAll('div.chart')).map(div => {
                 const chart = echarts.getInstanceByDom(div);
@@ -422,6 +418,8 @@ def test_bulletin_charts_render_in_a_headless_browser(published):
                     width: canvas ? canvas.width : 0,
                     height: canvas ? canvas.height : 0,
                     points: option ? option.series.map(s => s.data.length) : [],
+                    data: option ? option.series[0].data : [],
+                    map: option && option.series[0].map ? option.series[0].map : null,
                     categories: option && option.yAxis ? option.yAxis[0].data : null,
                     inked: canvas ? (() => {
                         const ctx = canvas.getContext('2d');
@@ -433,11 +431,17 @@ def test_bulletin_charts_render_in_a_headless_browser(published):
                 };
             })"""
         )
+        featured = next(c for c in charts if c["id"] == "map_featured")
+        regions = page.evaluate(
+            "name => echarts.getMap(name).geoJSON.features.map(f => f.properties.name)",
+            featured["map"],
+        )
         headline = page.locator("#headlines + table tbody tr", has_text="M07").inner_text()
+        glyphs = missing_glyphs(page)
         browser.close()
     assert not errors, errors  # offline: nothing fetched from the network, no script error
     kinds = {c["kind"] for c in charts}
-    assert kinds == {"ranking", "trend", "completeness"}
+    assert kinds == {"map", "ranking", "trend", "completeness"}
     for chart in charts:
         assert chart["width"] > 0 and chart["height"] > 0, chart
         assert chart["inked"] > 1000, chart  # pixels actually drawn
@@ -448,6 +452,137 @@ def test_bulletin_charts_render_in_a_headless_browser(published):
     # Municipal headline: (800 + 200) / (1600 + 650) = 44.44 %; January was
     # 900 / 2350 = 38.30 %, so the change is +6.15 points.
     assert "44.44" in headline and "+6.15" in headline
+    # The first page's map is M07's: the two districts with values, on the 38
+    # districts of February 2025 (两江新区 only from 2026-01-25), named as the
+    # dimension names them (the shapes' file says 梁平县, 武隆县).
+    # (ECharts lists every region in the series' data; those without a value are grey.)
+    valued = [d for d in featured["data"] if d.get("value") is not None]
+    assert {(d["name"], d["value"]) for d in valued} == {
+        ("万州区", 50.0),
+        ("巴南区", 30.77),
+    }
+    assert len(regions) == 38 and len(set(regions)) == 38
+    assert {"江北区", "渝北区", "梁平区", "武隆区"} <= set(regions)
+    assert "两江新区" not in regions and "梁平县" not in regions
+    # One map per headline indicator with district values (M07 and M12 here).
+    assert {c["id"] for c in charts if c["kind"] == "map"} == {
+        "map_featured",
+        "map_M07",
+        "map_M12",
+    }
+    # Every distinct character of the page has a glyph (no missing-glyph boxes).
+    assert glyphs["checked"] > 200 and glyphs["missing"] == [], glyphs
+
+
+def test_bulletin_opens_with_the_months_points_from_the_same_numbers(published):
+    """本月要点: sentences from the data, numbers as in the tables."""
+    import re
+
+    _, page_path, _ = published
+    html = page_path.read_text(encoding="utf-8")
+    points = [
+        re.sub(r"<[^>]+>", "", p).strip()
+        for p in re.findall(r'<li data-topic="[a-z]+"[^>]*>(.*?)</li>', html, re.S)
+    ]
+    # M07: (800 + 200) / (1600 + 650) = 44.44 %, January 900 / 2350 = 38.30 %:
+    # +6.15 points; 万州 800 / 1600 = 50.00 % above it, 巴南 200 / 650 = 30.77 % below.
+    assert points[0] == (
+        "区域内基层医疗卫生机构诊疗人次占比（M07，2025年2月）全市44.44%，"
+        "较上月上升 6.15个百分点（向好）；"
+        "高于全市最多的是万州区（50.00%），低于全市最多的是巴南区（30.77%）。"
+    )
+    # M12: TCM (140 + 600) / 2250 = 32.89 %, January (140 + 600) / 2350 = 31.49 %:
+    # +1.40 points; 巴南 600 / 650 = 92.31 % above, 万州 140 / 1600 = 8.75 % below.
+    assert points[1] == (
+        "中医诊疗人次占比（M12，2025年2月）全市32.89%，较上月上升 1.40个百分点（向好）；"
+        "高于全市最多的是巴南区（92.31%），低于全市最多的是万州区（8.75%）。"
+    )
+    # The 卫统 report of February: 38 districts valid, 万州 and 巴南 delivered.
+    services = next(p for p in points if p.startswith("卫生统计月报（医疗服务）未收到"))
+    assert services.startswith("卫生统计月报（医疗服务）未收到 36 份：")
+    assert services.endswith("等 36 个区县。") and "万州区" not in services
+    # The bulletin covers the districts valid in the month: 39 codes, 两江新区 not yet.
+    assert "范围：全市 38 个区县" in html
+    # The summary comes first: before the headline table.
+    assert html.index('id="highlights"') < html.index('id="headlines"')
+
+
+def test_bulletin_counts_the_districts_valid_in_the_month(marts):
+    import datetime as dt
+
+    from yigongti import warehouse
+    from yigongti.bulletin.data import collect_from
+
+    with warehouse.current().connect() as db:
+        # 2026-01 ends after 2026-01-25: 江北区 and 渝北区 gone, 两江新区 in: 38 - 2 + 1.
+        assert collect_from(db, dt.date(2026, 1, 1)).district_count == 37
+        assert collect_from(db, dt.date(2025, 12, 1)).district_count == 38
+        db.rollback()
+
+
+def test_bulletin_shows_the_municipal_goals_in_their_own_section(marts):
+    """全市目标: rows of the municipality in fct_target_attainment, when there are any."""
+    import datetime as dt
+    import re
+
+    from yigongti import warehouse
+    from yigongti.bulletin import render
+    from yigongti.bulletin.data import collect_from
+
+    def section(html):
+        return re.search(r'id="municipal-targets">(.*?)<h2', html, re.S).group(1)
+
+    with warehouse.current().connect() as db:
+        db.execute("delete from marts.fct_target_attainment where district_code = '500000'")
+        none = render.render(collect_from(db, dt.date(2025, 2, 1)))
+        db.execute(
+            """
+            insert into marts.fct_target_attainment (district_code, district_name_zh,
+                indicator_seq, indicator_name_zh, unit, target_year, target_operator,
+                target_value, latest_actual_year, latest_actual, attained)
+            values ('500000', '重庆市', 1, '建成紧密型区县域医共体的区县占比', '%', 2025, '>=',
+                    90, 2025, 94.74, true),
+                   ('500000', '重庆市', 1, '建成紧密型区县域医共体的区县占比', '%', 2027, '>=',
+                    100, 2025, 94.74, null)
+            """
+        )
+        bulletin = collect_from(db, dt.date(2025, 2, 1))
+        some = render.render(bulletin)
+        db.rollback()
+    assert "暂无全市目标" in section(none)
+    assert [t["target_year"] for t in bulletin.municipal_targets] == [2025, 2027]
+    assert all(t["district_code"] != "500000" for t in bulletin.targets)
+    body = re.search(r"<tbody>(.*?)</tbody>", section(some), re.S).group(1)
+    rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r)).strip() for r in rows]
+    assert cells == [
+        "1 建成紧密型区县域医共体的区县占比 2025 &gt;= 90.00 % 94.74（2025） 已达成",
+        "1 建成紧密型区县域医共体的区县占比 2027 &gt;= 100.00 % 94.74（2025） 待评",
+    ]
+    # The 2025 goal is decided (final 2025 value) in the bulletin's year: a point.
+    assert "核心绩效目标已达成1项：重庆市“建成紧密型区县域医共体的区县占比”2025年目标。" in some
+
+
+def test_bulletin_pdf_is_a4_with_the_points_and_a_map_on_its_first_page(published):
+    from pypdf import PdfReader
+
+    from tests.test_bulletin import notdef_glyphs, pdf_text
+
+    _, page_path, _ = published
+    pdf = page_path.with_suffix(".pdf")  # beside the HTML, same name
+    assert pdf.name == "月度监测简报_2025-02.pdf" and pdf.exists()
+    reader = PdfReader(pdf)
+    first = reader.pages[0]
+    # A4: 210 x 297 mm = 595.3 x 841.9 points.
+    assert abs(float(first.mediabox.width) - 595.3) < 1
+    assert abs(float(first.mediabox.height) - 841.9) < 1
+    text = "".join(pdf_text(pdf, slice(0, 1)).split())  # lines wrap anywhere in Chinese
+    assert "本月要点" in text and "全市44.44%" in text
+    assert "M07区域内基层医疗卫生机构诊疗人次占比(2025年2月)" in text  # the map's caption
+    assert len(first.images) >= 1  # the map, printed from its canvas
+    assert sum(len(p.images) for p in reader.pages) >= 8  # every chart: 3 maps, 4 bars, ...
+    drawn, boxes = notdef_glyphs(pdf)
+    assert drawn > 1000 and boxes == 0  # every glyph printed, no missing-glyph box
 
 
 def test_dbt_docs_are_served_through_cosmos(marts):
@@ -474,6 +609,8 @@ def test_the_run_summary_ends_with_the_bulletin_path(published):
 
     _, page, exports = published
     text = summary.publication(warehouse.current(), dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
-    last = text.splitlines()[-1]
-    assert last == f"月度监测简报（2025年2月）：{page}"
+    assert text.splitlines()[-2:] == [
+        f"月度监测简报（2025年2月）：{page}",
+        f"月度监测简报 PDF（2025年2月）：{page.with_suffix('.pdf')}",
+    ]
     assert all(str(p) in text for p in exports)
