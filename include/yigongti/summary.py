@@ -136,7 +136,8 @@ def targets(conn) -> str:
 
 
 def publication(conn, since) -> str:
-    """What the publish step wrote in this run (the bulletin path last: users open it)."""
+    """What the publish step wrote in this run (the bulletin HTML and PDF paths last:
+    users open them)."""
     with conn.connect() as db:
         row = db.execute(
             "select month, bulletin_path, export_paths from ops.publication_log "
