@@ -488,19 +488,20 @@ def test_bulletin_opens_with_the_months_points_from_the_same_numbers(published):
     # +6.15 points; 万州 800 / 1600 = 50.00 % above it, 巴南 200 / 650 = 30.77 % below.
     assert points[0] == (
         "区域内基层医疗卫生机构诊疗人次占比（M07，2025年2月）全市44.44%，"
-        "较上月上升 6.15个百分点（向好）；"
-        "高于全市最多的是万州区（50.00%），低于全市最多的是巴南区（30.77%）。"
+        "较上月上升 6.15个百分点（向好）；最高万州区（50.00%），最低巴南区（30.77%）。"
     )
     # M12: TCM (140 + 600) / 2250 = 32.89 %, January (140 + 600) / 2350 = 31.49 %:
     # +1.40 points; 巴南 600 / 650 = 92.31 % above, 万州 140 / 1600 = 8.75 % below.
     assert points[1] == (
         "中医诊疗人次占比（M12，2025年2月）全市32.89%，较上月上升 1.40个百分点（向好）；"
-        "高于全市最多的是巴南区（92.31%），低于全市最多的是万州区（8.75%）。"
+        "最高巴南区（92.31%），最低万州区（8.75%）。"
     )
-    # The 卫统 report of February: 38 districts valid, 万州 and 巴南 delivered.
-    services = next(p for p in points if p.startswith("卫生统计月报（医疗服务）未收到"))
-    assert services.startswith("卫生统计月报（医疗服务）未收到 36 份：")
-    assert services.endswith("等 36 个区县。") and "万州区" not in services
+    # February's monthly deliveries in this world: the registry and the 卫统 report,
+    # each expected from the 38 districts valid, received from 万州 and 巴南:
+    # 2 x 38 = 76 expected, 2 x 2 = 4 received, 36 missing per feed (counted, not named).
+    deliveries = [p for p in points if p.startswith(("数据报送", "未收到", "逾期"))]
+    assert deliveries[0].startswith("数据报送：本月应报 76 份，已接收 4 份，")
+    assert "未收到 72 份：医疗卫生机构名录 36 份、卫生统计月报（医疗服务） 36 份。" in deliveries
     # The bulletin covers the districts valid in the month: 39 codes, 两江新区 not yet.
     assert "范围：全市 38 个区县" in html
     # The summary comes first: before the headline table.
@@ -560,7 +561,7 @@ def test_bulletin_shows_the_municipal_goals_in_their_own_section(marts):
         "1 建成紧密型区县域医共体的区县占比 2027 &gt;= 100.00 % 94.74（2025） 待评",
     ]
     # The 2025 goal is decided (final 2025 value) in the bulletin's year: a point.
-    assert "核心绩效目标已达成1项：重庆市“建成紧密型区县域医共体的区县占比”2025年目标。" in some
+    assert "全市目标“建成紧密型区县域医共体的区县占比”2025年已达成" in some
 
 
 def test_bulletin_pdf_is_a4_with_the_points_and_a_map_on_its_first_page(published):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from yigongti.bulletin.data import Bulletin, Headline, Ranking
 from yigongti.labels import unit_zh
 
-LISTED = 5  # districts named in a sentence before "等"
+LISTED = 5  # a feed's districts are named when no more than these miss it
 
 
 @dataclass(frozen=True)
@@ -51,10 +51,10 @@ def _spread(rank: Ranking | None) -> str:
     by_gap = sorted(rank.rows, key=lambda r: (r[2] - rank.municipal, r[0]))
     low, high = by_gap[0], by_gap[-1]
     parts = []
-    if high[2] > rank.municipal:
-        parts.append(f"高于全市最多的是{high[1]}（{_with_unit(high[2], unit)}）")
+    if high[2] > rank.municipal:  # the highest district, when above the municipality
+        parts.append(f"最高{high[1]}（{_with_unit(high[2], unit)}）")
     if low[2] < rank.municipal:
-        parts.append(f"低于全市最多的是{low[1]}（{_with_unit(low[2], unit)}）")
+        parts.append(f"最低{low[1]}（{_with_unit(low[2], unit)}）")
     return "；" + "，".join(parts) if parts else ""
 
 
@@ -78,26 +78,46 @@ def _decided_lately(target: dict, year: int) -> bool:
 
 
 def target_points(bulletin: Bulletin) -> list[Point]:
+    """The municipal goals decided lately, by name; the districts' targets counted."""
     year = bulletin.month.year
-    decided = [t for t in bulletin.municipal_targets + bulletin.targets if _decided_lately(t, year)]
-    if not decided:
+    verbs = {True: "已达成", False: "未达成"}
+    parts = [
+        f"全市目标“{t['indicator_name_zh']}”{t['target_year']}年{verbs[t['attained']]}"
+        for t in bulletin.municipal_targets
+        if _decided_lately(t, year)
+    ]
+    by_district: dict[tuple[str, int], list[bool]] = {}
+    for t in bulletin.targets:
+        if _decided_lately(t, year):
+            by_district.setdefault((t["district_name_zh"], t["target_year"]), []).append(
+                t["attained"]
+            )
+    for (name, target_year), attained in by_district.items():
+        met, missed = attained.count(True), attained.count(False)
+        counts = "、".join(
+            f"{verb} {n} 项" for verb, n in (("已达成", met), ("未达成", missed)) if n
+        )
+        parts.append(f"{name}{target_year}年目标{counts}")
+    if not parts:
         return [Point("targets", "核心绩效目标：近期没有新达成或未达成的目标。")]
-    out = []
-    for verb, flag in (("已达成", True), ("未达成", False)):
-        named = [
-            f"{t['district_name_zh'] or '全市'}“{t['indicator_name_zh']}”{t['target_year']}年目标"
-            for t in decided
-            if t["attained"] is flag
-        ]
-        if named:
-            out.append(Point("targets", f"核心绩效目标{verb}{len(named)}项：{'；'.join(named)}。"))
-    return out
+    return [Point("targets", "核心绩效目标：" + "；".join(parts) + "。")]
 
 
-def _names(rows: list[dict]) -> str:
-    districts = list(dict.fromkeys(r["district_name_zh"] for r in rows))
-    shown = "、".join(districts[:LISTED])
-    return shown + (f"等 {len(districts)} 个区县" if len(districts) > LISTED else "")
+def _by_feed(rows: list[dict], rejected: bool = False) -> str:
+    """Per feed: how many, and which districts when they are few."""
+    feeds: dict[str, list[dict]] = {}
+    for row in rows:
+        feeds.setdefault(row["feed_title_zh"], []).append(row)
+    parts = []
+    for title, items in feeds.items():
+        notes = []
+        if len(items) <= LISTED:
+            notes.append("、".join(r["district_name_zh"] for r in items))
+        refused = sum(r.get("delivery_status") == "rejected" for r in items) if rejected else 0
+        if refused:
+            notes.append(f"其中被拒收 {refused} 份")
+        parts.append(f"{title} {len(items)} 份" + (f"（{'，'.join(notes)}）" if notes else ""))
+    return "、".join(parts)
 
 
 def delivery_points(bulletin: Bulletin) -> list[Point]:
@@ -107,20 +127,12 @@ def delivery_points(bulletin: Bulletin) -> list[Point]:
     on_time = sum(f["on_time"] for f in comp.feeds)
     text = f"数据报送：本月应报 {expected} 份，已接收 {received} 份，其中按时 {on_time} 份"
     text += f"、逾期 {received - on_time} 份" if received > on_time else ""
-    text += "。"
-    out = [Point("deliveries", text)]
-    by_feed: dict[str, list[dict]] = {}
-    for row in comp.missing:
-        by_feed.setdefault(row["feed_title_zh"], []).append(row)
-    for title, rows in by_feed.items():
-        rejected = sum(r["delivery_status"] == "rejected" for r in rows)
-        note = f"（其中被拒收 {rejected} 份）" if rejected else ""
-        out.append(Point("deliveries", f"{title}未收到 {len(rows)} 份{note}：{_names(rows)}。"))
-    late: dict[str, list[dict]] = {}
-    for row in comp.late:
-        late.setdefault(row["feed_title_zh"], []).append(row)
-    for title, rows in late.items():
-        out.append(Point("deliveries", f"{title}逾期报送 {len(rows)} 份：{_names(rows)}。"))
+    out = [Point("deliveries", text + "。")]
+    if comp.missing:
+        text = f"未收到 {len(comp.missing)} 份：{_by_feed(comp.missing, rejected=True)}。"
+        out.append(Point("deliveries", text))
+    if comp.late:
+        out.append(Point("deliveries", f"逾期报送：{_by_feed(comp.late)}。"))
     return out
 
 
