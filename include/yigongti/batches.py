@@ -61,6 +61,8 @@ ACTIVE = tuple(n for n, s in STATES.items() if s.active)
 UNDECIDED = tuple(n for n, s in STATES.items() if s.undecided)
 CHANGING = tuple(n for n, s in STATES.items() if s.changes_marts)
 ALERTED = tuple(n for n, s in STATES.items() if s.alerted)
+# What a run's summary names file by file: a person must act on them.
+NAMED = ("rejected", "pending_approval", *UNDECIDED)
 
 
 NOW = object()  # a field set to the transaction's now()

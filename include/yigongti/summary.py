@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+from yigongti.batches import NAMED, STATES
 from yigongti.labels import STATUS_ZH
 from yigongti.periods import Period
 
@@ -32,18 +33,21 @@ def batches(conn, since) -> str:
             "group by 1 order by 1",
             (since,),
         ).fetchall()
-        # Rejected files, and loads that broke (an internal error: the file lands
-        # again on the next run), and batches a killed run left undecided.
+        # The files someone must act on: rejected, held for approval, and loads
+        # an internal error or a killed run left undecided (they land again on
+        # the next run).
         named = db.execute(
             "select status, feed, period, file_name, message from ops.batch_log "
-            "where received_at >= %s and status in ('rejected', 'failed', 'received') "
+            "where received_at >= %s and status = any(%s) "
             "order by status = 'rejected', batch_id limit 30",
-            (since,),
+            (since, list(NAMED)),
         ).fetchall()
-    lines = ["本次接收批次：" + ("，".join(f"{s} {n}" for s, n in counts) or "无新文件")]
-    verbs = {"rejected": "拒收", "failed": "处理失败", "received": "未完成"}
+    shown = "，".join(f"{STATES[s].label_zh} {n}" for s, n in counts)
+    lines = ["本次接收批次：" + (shown or "无新文件")]
     for status, feed, period, name, message in named:
-        lines.append(f"  {verbs[status]} {feed} {period} {name}：{message or '下次运行将重新处理'}")
+        lines.append(
+            f"  {STATES[status].label_zh} {feed} {period} {name}：{message or '下次运行将重新处理'}"
+        )
     return "\n".join(lines)
 
 
