@@ -7,6 +7,7 @@ its configuration once).
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 import uuid
@@ -45,6 +46,18 @@ def dbt_command(*args: str, target: Path, logs: Path) -> list[str]:
         "--log-path",
         str(logs),
     ]
+
+
+def dbt_build(conn, target: Path, *args: str) -> None:
+    """``dbt build`` of the project on the warehouse ``conn`` names; fails the
+    test with dbt's output when dbt fails."""
+    result = subprocess.run(
+        dbt_command("build", *args, target=target, logs=target / "logs"),
+        env={**os.environ, **conn.env()},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
 
 
 @pytest.fixture(scope="session")

@@ -23,14 +23,13 @@ import csv
 import io
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
-from tests.conftest import PII_KEY, WORLD, dbt_command, new_database
+from tests.conftest import PII_KEY, WORLD, dbt_build, new_database
 
 LAST_MONTH = "2025-03"
 # Delivered after the first build, sweep by sweep (the last month: in the first).
@@ -108,20 +107,7 @@ def _sweep(conn, landing: Path) -> list[dict]:
 
 
 def _build(conn, target: Path, as_of: str, *args: str) -> None:
-    result = subprocess.run(
-        dbt_command(
-            "build",
-            "--vars",
-            f"{{completeness_as_of: \"'{as_of}'\"}}",
-            *args,
-            target=target,
-            logs=target / "logs",
-        ),
-        env={**os.environ, **conn.env()},
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
+    dbt_build(conn, target, "--vars", f"{{completeness_as_of: \"'{as_of}'\"}}", *args)
 
 
 def _marts(url: str) -> dict[str, dict[tuple, dict]]:
