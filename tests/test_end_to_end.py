@@ -327,7 +327,16 @@ def test_analyst_views_have_chinese_columns_and_keep_district_security(marts, pg
         assert cur.fetchall() == [("万州区", _pct(700, 1700).quantize(D("0.0001")), "%")]
         wide = db.execute("select * from marts.analyst_indicator_wide limit 1")
         headers = [d.name for d in wide.description]
-    assert "M07 区域内基层医疗卫生机构诊疗人次占比（%）" in headers
+        # A header holds the code and the Chinese unit, within PostgreSQL's 63
+        # bytes (a longer name would be cut); the full name is its comment.
+        comment = db.execute(
+            "select col_description('marts.analyst_indicator_wide'::regclass, a.attnum) "
+            "from pg_attribute as a where a.attrelid = 'marts.analyst_indicator_wide'::regclass "
+            "and a.attname = 'M07（%）'"
+        ).fetchone()
+    assert "M07（%）" in headers and "M10A（元）" in headers  # units in Chinese, not yuan
+    assert all(len(h.encode()) <= 63 for h in headers)
+    assert comment == ("M07 区域内基层医疗卫生机构诊疗人次占比（%）",)
     with _login(
         pg_server, "t_banan2", "yigongti_district_analyst", "yigongti_district_500113"
     ) as db:

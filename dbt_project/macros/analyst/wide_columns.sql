@@ -1,6 +1,6 @@
 {#
     The indicator columns of analyst_indicator_wide: (code, Chinese name, Chinese
-    unit) from the indicator registry and the label vocabulary (seed ref_labels);
+    unit) from the indicator registry and the label vocabulary (dim_labels, from the seed ref_labels);
     empty while parsing.
 #}
 {% macro wide_indicator_columns() %}
@@ -8,7 +8,7 @@
     {%- if execute is sameas true -%}
         {%- set rows = run_query(
             "select r.indicator_code, r.name_zh, coalesce(l.label_zh, r.unit) from "
-            ~ ref('indicator_registry') ~ " as r left join " ~ ref('ref_labels')
+            ~ ref('indicator_registry') ~ " as r left join " ~ ref('dim_labels')
             ~ " as l on l.vocabulary = 'unit' and l.code = r.unit order by r.indicator_code"
         ) -%}
         {%- for r in rows -%}{%- do columns.append(r) -%}{%- endfor -%}

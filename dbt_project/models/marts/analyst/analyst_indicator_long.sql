@@ -1,6 +1,6 @@
 {{ config(materialized='view') }}
 -- 监测指标（长表）: one row per indicator, area and period, with Chinese column names
--- and labels (seed ref_labels, the one vocabulary of period types, statuses, units).
+-- and labels (dim_labels: the one vocabulary of period types, statuses, units).
 select
     v.indicator_code as 指标代码,
     v.indicator_name_zh as 指标名称,
@@ -20,11 +20,11 @@ select
     v.input_complete as 数据完整,
     v.input_warning as 数据预警
 from {{ ref('fct_indicator_values') }} as v
-left join {{ ref('ref_labels') }} as p
+left join {{ ref('dim_labels') }} as p
     on p.vocabulary = 'period_type' and v.period_type = p.code
-left join {{ ref('ref_labels') }} as u
+left join {{ ref('dim_labels') }} as u
     on u.vocabulary = 'unit' and v.unit = u.code
-left join {{ ref('ref_labels') }} as s
+left join {{ ref('dim_labels') }} as s
     on s.vocabulary = 'status' and v.status = s.code
-left join {{ ref('ref_labels') }} as a
+left join {{ ref('dim_labels') }} as a
     on a.vocabulary = 'approval' and cast(v.approved as text) = a.code

@@ -1,5 +1,5 @@
 -- depends_on: {{ ref('indicator_registry') }}
--- depends_on: {{ ref('ref_labels') }}
+-- depends_on: {{ ref('dim_labels') }}
 -- 监测指标（宽表）: one row per area and period, one column per indicator. A
 -- column is headed with the indicator's code and Chinese unit, which fits
 -- PostgreSQL's 63-byte names (a Chinese name would be cut); its full name is the
@@ -19,6 +19,6 @@ select
     {%- endfor %}
     count(v.value) as 有值指标数
 from {{ ref('fct_indicator_values') }} as v
-left join {{ ref('ref_labels') }} as p
+left join {{ ref('dim_labels') }} as p
     on p.vocabulary = 'period_type' and v.period_type = p.code
 group by v.area_code, v.area_name_zh, p.label_zh, v.period_start, v.period_end
