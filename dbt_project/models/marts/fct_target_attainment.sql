@@ -116,11 +116,32 @@ reported as (
 ),
 
 actuals as (
-    select * from computed
+    select
+        district_code,
+        seq,
+        actual_year,
+        value,
+        status,
+        actual_source
+    from computed
     union all
-    select * from reported
+    select
+        district_code,
+        seq,
+        actual_year,
+        value,
+        status,
+        actual_source
+    from reported
     union all
-    select * from municipal_built
+    select
+        district_code,
+        seq,
+        actual_year,
+        value,
+        status,
+        actual_source
+    from municipal_built
 ),
 
 latest as (

@@ -48,7 +48,14 @@ inputs as (
 ),
 
 areas as (
-    select * from inputs
+    select
+        indicator_code,
+        area_code,
+        month_start,
+        numerator,
+        denominator,
+        denominator_is_stock
+    from inputs
     union all
     select
         indicator_code,
