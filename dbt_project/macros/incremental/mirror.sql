@@ -38,3 +38,14 @@
             )
     )
 {% endmacro %}
+
+{#
+    The rows of a model's input that lie in the calendar years it rebuilds (the
+    CTE changed_years, one year_start per year), as a join.
+#}
+{% macro join_changed_years(column) -%}
+    inner join changed_years as y
+        on
+            {{ column }} >= y.year_start
+            and {{ column }} < {{ next_year_start('y.year_start') }}
+{%- endmacro %}

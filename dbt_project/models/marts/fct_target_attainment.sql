@@ -9,6 +9,9 @@
     'baseline_operator', 'baseline_value', 'target_year',
     'target_operator_as_written', 'target_value', 'monitoring_indicator_code'
 ] %}
+{%- set actual_columns = [
+    'district_code', 'seq', 'actual_year', 'value', 'status', 'actual_source'
+] %}
 with all_targets as (
     select {{ target_columns | join(', ') }}
     from {{ ref('core_performance_targets') }}
@@ -116,32 +119,10 @@ reported as (
 ),
 
 actuals as (
-    select
-        district_code,
-        seq,
-        actual_year,
-        value,
-        status,
-        actual_source
-    from computed
-    union all
-    select
-        district_code,
-        seq,
-        actual_year,
-        value,
-        status,
-        actual_source
-    from reported
-    union all
-    select
-        district_code,
-        seq,
-        actual_year,
-        value,
-        status,
-        actual_source
-    from municipal_built
+    {%- for part in ['computed', 'reported', 'municipal_built'] %}
+        select {{ actual_columns | join(', ') }} from {{ part }}
+        {%- if not loop.last %} union all{% endif %}
+    {%- endfor %}
 ),
 
 latest as (

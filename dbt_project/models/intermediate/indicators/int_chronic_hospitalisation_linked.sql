@@ -46,10 +46,7 @@ registry as (
         r.is_managed
     from {{ ref('int_chronic_registry_managed') }} as r
     {% if is_incremental() %}
-        inner join changed_years as y
-            on
-                r.snapshot_month >= y.year_start
-                and r.snapshot_month < {{ next_year_start('y.year_start') }}
+        {{ join_changed_years('r.snapshot_month') }}
     {% endif %}
 ),
 

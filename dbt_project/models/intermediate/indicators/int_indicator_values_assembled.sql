@@ -109,8 +109,7 @@ all_values as (
         ],
         ctes=['annual_values'],
         join_sql=(
-            'inner join changed_years as y on v.period_start >= y.year_start'
-            ~ ' and v.period_start < ' ~ next_year_start('y.year_start')
+            join_changed_years('v.period_start')
         ) if is_incremental() else '',
     ) }}
 ),

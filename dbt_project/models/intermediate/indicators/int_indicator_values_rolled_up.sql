@@ -40,10 +40,7 @@ inputs as (
         i.denominator_is_stock
     from {{ ref('int_indicator_inputs_unioned') }} as i
     {% if is_incremental() %}
-        inner join changed_years as y
-            on
-                i.month_start >= y.year_start
-                and i.month_start < {{ next_year_start('y.year_start') }}
+        {{ join_changed_years('i.month_start') }}
     {% endif %}
 ),
 

@@ -44,10 +44,7 @@ roster as (
         q.qualifies
     from {{ ref('int_stationing_roster_qualified') }} as q
     {% if is_incremental() %}
-        inner join changed_years as y
-            on
-                q.snapshot_month >= y.year_start
-                and q.snapshot_month < {{ next_year_start('y.year_start') }}
+        {{ join_changed_years('q.snapshot_month') }}
     {% endif %}
 ),
 
