@@ -84,3 +84,25 @@ def test_a_load_that_breaks_halfway_lands_exactly_once_on_the_next_run(
     result = process_file(fresh_db, item, PII_KEY)
     assert (result["batch_id"], result["status"]) == (batch_id, "accepted"), result["message"]
     assert _status(fresh_db, batch_id)[2] == 3  # every row once
+
+
+def test_a_broken_anomaly_check_after_the_verdict_fails_the_batch(fresh_db, tmp_path, monkeypatch):
+    """The batch was accepted, then the anomaly check broke: the batch is failed
+    (landed and decided again next run) and the check's own error is raised."""
+    import yigongti.pipeline
+
+    path = _settlements(tmp_path)
+    item = LandingFile("mi_inpatient_settlements", JAN, str(path))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("anomaly check broke")
+
+    monkeypatch.setattr(yigongti.pipeline, "flag_batch", broken)
+    with pytest.raises(RuntimeError, match="anomaly check broke"):
+        process_file(fresh_db, item, PII_KEY)
+    with fresh_db.connect() as db:
+        (batch_id,) = db.execute("select batch_id from ops.batch_log").fetchone()
+    assert _status(fresh_db, batch_id)[0] == "failed"
+    monkeypatch.undo()
+    decided = process_file(fresh_db, item, PII_KEY)
+    assert (decided["batch_id"], decided["status"]) == (batch_id, "accepted")

@@ -51,9 +51,11 @@ MOVES = {
     "received": {"accepted", "accepted_with_warnings", "pending_approval", "rejected", "failed"},
     "validated": {"accepted", "accepted_with_warnings", "pending_approval", "rejected", "failed"},
     "failed": {"received", "rejected", "failed"},
-    "accepted": {"accepted_with_warnings", "superseded"},
-    "accepted_with_warnings": {"superseded"},
-    "pending_approval": {"accepted", "accepted_with_warnings", "superseded"},
+    # failed from a verdict: a step after it (the anomaly check) broke; the batch
+    # is landed and decided again by the next run.
+    "accepted": {"accepted_with_warnings", "superseded", "failed"},
+    "accepted_with_warnings": {"superseded", "failed"},
+    "pending_approval": {"accepted", "accepted_with_warnings", "superseded", "failed"},
     "rejected": set(),
     "superseded": set(),
 }
