@@ -30,6 +30,3 @@ def unit_zh(unit: str) -> str:
 
 def status_zh(status: str | None) -> str:
     return label("status", status)
-
-
-STATUS_ZH = vocabulary("status")

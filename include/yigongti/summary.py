@@ -6,7 +6,7 @@ import unicodedata
 from pathlib import Path
 
 from yigongti.batches import NAMED, STATES
-from yigongti.labels import STATUS_ZH
+from yigongti.labels import status_zh, unit_zh
 from yigongti.periods import Period
 
 
@@ -112,8 +112,8 @@ def municipal_overview(conn) -> str:
                 label,
                 period,
                 shown,
-                unit,
-                STATUS_ZH.get(status, ""),
+                unit_zh(unit),
+                status_zh(status) if status else "",
             ]
         )
     return "全市监测指标（最新期）\n" + table(

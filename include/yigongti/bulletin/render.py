@@ -14,7 +14,7 @@ import jinja2
 
 from yigongti.bulletin import charts, geo, highlights
 from yigongti.bulletin.data import Bulletin, Indicator
-from yigongti.labels import STATUS_ZH, unit_zh
+from yigongti.labels import status_zh, unit_zh
 
 HERE = Path(__file__).parent
 ECHARTS_JS = HERE / "vendor" / "echarts-6.0.0" / "echarts.min.js"
@@ -55,7 +55,7 @@ FILTERS = {
     "tone": _tone,
     "pct": _pct,
     "unit": unit_zh,
-    "status": lambda s: STATUS_ZH.get(s or "", "—"),
+    "status": status_zh,
     "attained": lambda a: "已达成" if a else ("未达成" if a is False else "待评"),
 }
 
