@@ -133,3 +133,11 @@
 {% macro prefer_hashing() -%}
     set local work_mem = '64MB'; set local enable_sort = off
 {%- endmacro %}
+
+{# The calendar years (their 1 January, as year_start) of the periods of ``model``
+   rebuilt since this model's last run: what a model rebuilt by year recomputes. #}
+{% macro years_rebuilt_in(model, period_column='month_start') %}
+    select distinct {{ year_start('u.' ~ period_column) }} as year_start
+    from {{ model }} as u
+    where u.built_at > {{ last_built_at() }}
+{% endmacro %}

@@ -24,16 +24,13 @@
 with
 {% if is_incremental() %}
     changed_years as (
-        select {{ year_start('c.snapshot_month') }} as year_start
-        from (
-            {{ periods_rebuilt_in(ref('int_chronic_registry_managed'), 'snapshot_month') }}
-        ) as c
+        {{ years_rebuilt_in(ref('int_chronic_registry_managed'), 'snapshot_month') }}
         union
-        select {{ year_start('s.discharged_on') }}
+        select d.year_start
         from (
-            {{ periods_rebuilt_in(ref('int_settlements_classified'), 'discharged_on') }}
-        ) as s
-        where s.discharged_on is not null
+            {{ years_rebuilt_in(ref('int_settlements_classified'), 'discharged_on') }}
+        ) as d
+        where d.year_start is not null
     ),
 {% endif %}
 

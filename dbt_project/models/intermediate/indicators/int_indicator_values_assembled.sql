@@ -39,10 +39,7 @@ with annual_values as (
 
 {% if is_incremental() %}
     rollup_years as (
-        select distinct {{ year_start('u.period_start') }} as year_start
-        from (
-            {{ periods_rebuilt_in(ref('int_indicator_values_rolled_up'), 'period_start') }}
-        ) as u
+        {{ years_rebuilt_in(ref('int_indicator_values_rolled_up'), 'period_start') }}
     ),
 
     held_annual as (
@@ -65,20 +62,11 @@ with annual_values as (
         union
         select {{ next_year_start('y.year_start') }} from rollup_years as y
         union
-        select {{ year_start('u.period_start') }}
-        from (
-            {{ periods_rebuilt_in(ref('int_chronic_hospitalisation_linked'), 'period_start') }}
-        ) as u
+        {{ years_rebuilt_in(ref('int_chronic_hospitalisation_linked'), 'period_start') }}
         union
-        select {{ year_start('u.period_start') }}
-        from (
-            {{ periods_rebuilt_in(ref('int_stationed_physicians_counted'), 'period_start') }}
-        ) as u
+        {{ years_rebuilt_in(ref('int_stationed_physicians_counted'), 'period_start') }}
         union
-        select {{ year_start('u.input_start') }}
-        from (
-            {{ periods_rebuilt_in(ref('int_indicator_inputs_checked'), 'input_start') }}
-        ) as u
+        {{ years_rebuilt_in(ref('int_indicator_inputs_checked'), 'input_start') }}
         union
         -- the annual values that differ from those held (same columns, same order)
         select {{ year_start('d.period_start') }}

@@ -25,8 +25,7 @@
 with
 {% if is_incremental() %}
     changed_years as (
-        select distinct {{ year_start('u.month_start') }} as year_start
-        from ({{ periods_rebuilt_in(ref('int_indicator_inputs_unioned')) }}) as u
+        {{ years_rebuilt_in(ref('int_indicator_inputs_unioned')) }}
     ),
 {% endif %}
 

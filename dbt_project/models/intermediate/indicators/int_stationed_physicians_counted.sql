@@ -24,10 +24,7 @@
 with
 {% if is_incremental() %}
     changed_years as (
-        select {{ year_start('r.snapshot_month') }} as year_start
-        from (
-            {{ periods_rebuilt_in(ref('int_stationing_roster_qualified'), 'snapshot_month') }}
-        ) as r
+        {{ years_rebuilt_in(ref('int_stationing_roster_qualified'), 'snapshot_month') }}
         union
         select {{ first_day_of_year('p.data_year') }}
         from {{ ref('int_population_by_district_year') }} as p
