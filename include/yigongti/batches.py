@@ -124,17 +124,22 @@ def move(db, batch_id: int, to: str, **fields) -> None:
         raise IllegalMove(f"batch {batch_id}: {now[0] if now else 'unknown'} → {to}")
 
 
-def reject(db, batch_id: int, rules: list[str], message: str, **fields) -> None:
+def _decide(db, batch_id: int, to: str, rules: list[str], message: str, **fields) -> None:
+    """A verdict: the state, the rules that broke and why, decided now."""
     move(
         db,
         batch_id,
-        "rejected",
+        to,
         rules_failed=rules,
         message=message,
         validated_at=NOW,
         decided_at=NOW,
         **fields,
     )
+
+
+def reject(db, batch_id: int, rules: list[str], message: str, **fields) -> None:
+    _decide(db, batch_id, "rejected", rules, message, **fields)
 
 
 def fail(db, batch_id: int, message: str) -> None:
@@ -166,16 +171,7 @@ def accept(db, batch_id: int, warned: bool, rules: list[str], message: str, **fi
     to = "pending_approval" if held else ("accepted_with_warnings" if warned else "accepted")
     if held:
         message = f"{message}（{held:%Y年%-m月}已审核：更正待审核后生效）"
-    move(
-        db,
-        batch_id,
-        to,
-        rules_failed=rules,
-        message=message,
-        validated_at=NOW,
-        decided_at=NOW,
-        **fields,
-    )
+    _decide(db, batch_id, to, rules, message, **fields)
     if not held:
         supersede_older(db, feed, period)
     return to
